@@ -1,0 +1,28 @@
+/*
+ * Bump allocator over a fixed region. The guest has no heap: tables,
+ * caches and driver state come from here, and running out is an error the
+ * caller reports, never a reason to trust a smaller size from the image.
+ */
+#ifndef INSTAR_FORMATS_ARENA_H
+#define INSTAR_FORMATS_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena {
+    uint8_t *base;
+    size_t size;
+    size_t used;
+};
+
+static inline void arena_init(struct arena *a, void *base, size_t size)
+{
+    a->base = base;
+    a->size = size;
+    a->used = 0;
+}
+
+/* Zeroed, 16-byte aligned memory, or NULL when the region is exhausted. */
+void *arena_alloc(struct arena *a, size_t size);
+
+#endif

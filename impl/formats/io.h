@@ -1,0 +1,41 @@
+/*
+ * The only way format code reaches image bytes.
+ *
+ * In the guest these calls become hypercalls; in host unit tests and
+ * fuzzers they read an in-memory buffer. Format code never assumes which.
+ */
+#ifndef INSTAR_FORMATS_IO_H
+#define INSTAR_FORMATS_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Facts about a device that the host learned from fstat, not from bytes. */
+struct device_info {
+    uint64_t size;        /* st_size in bytes */
+    uint64_t alloc_bytes; /* st_blocks * 512 (qcow2 preallocation rule) */
+};
+
+struct io_ops {
+    /*
+     * Read len bytes at off of device dev into buf. Bytes past the end of
+     * the device read as zero. Returns 0 or a negative errno.
+     */
+    int (*read)(void *ctx, uint32_t dev, uint64_t off, void *buf,
+                uint64_t len);
+    /*
+     * lseek(SEEK_DATA) at off, and when that lands exactly on off,
+     * lseek(SEEK_HOLE) at off: *data and *hole receive each call's result
+     * or its negative errno (*hole is left alone when not asked).
+     * Returns 0, or a negative errno when the call itself failed.
+     */
+    int (*data_status)(void *ctx, uint32_t dev, uint64_t off, int64_t *data,
+                       int64_t *hole);
+    /* Size facts for dev; returns 0 or a negative errno (unknown dev). */
+    int (*info)(void *ctx, uint32_t dev, struct device_info *out);
+    /* A warning or diagnostic line for stderr, without the newline. */
+    void (*log)(void *ctx, const char *line);
+    void *ctx;
+};
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * A node is one layer of an opened image, as in qemu's block graph: the
+ * protocol node over a host device ("file"), a format node over it (raw,
+ * qcow2, ...), and later backing layers. Each driver answers block status
+ * for its own layer only; map.c combines the layers the way qemu's
+ * block/io.c does.
+ */
+#ifndef INSTAR_FORMATS_NODE_H
+#define INSTAR_FORMATS_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "error.h"
+#include "io.h"
+#include "status.h"
+
+/* The -f values qemu-img knows. FMT_PROBE means "probe like qemu". */
+enum image_format {
+    FMT_PROBE = 0,
+    FMT_RAW,
+    FMT_QCOW2,
+    FMT_VMDK,
+    FMT_VPC,
+    FMT_VHDX,
+    FMT_FILE,      /* the protocol driver named as a format */
+    FMT_OTHER,     /* a qemu driver instar does not implement (qcow, vdi...) */
+};
+
+struct node;
+
+struct format_driver {
+    const char *name;
+    /* Parse and validate headers; fill node->length and node->opaque. */
+    int (*open)(struct node *n, struct map_error *err);
+    /*
+     * Status of [off, off+bytes) of this layer alone; off < n->length,
+     * bytes >= 1 and off + bytes <= n->length. Fills st->pnum in
+     * [1, bytes] and returns 0, or fills err and returns -1.
+     */
+    int (*block_status)(struct node *n, uint64_t off, uint64_t bytes,
+                        struct block_status *st, struct map_error *err);
+    bool supports_backing; /* unallocated ranges read as zero (no backing) */
+    bool is_protocol;      /* qemu's protocol_name: host file, no format */
+};
+
+/* What every node can reach: the I/O ops and the guest's memory. */
+struct open_ctx {
+    const struct io_ops *io;
+    struct arena *arena;
+    /*
+     * The image name as given on the command line, or NULL. Probing needs
+     * it for one rule only: qemu's dmg driver claims any "*.dmg" file that
+     * no magic-based driver claims.
+     */
+    const char *filename;
+};
+
+struct node {
+    const struct format_driver *drv;
+    const struct open_ctx *ctx;
+    uint32_t dev;          /* the device this node reads its bytes from */
+    struct node *file;     /* protocol child (NULL for a protocol node) */
+    struct node *backing;  /* backing layer, NULL for none */
+    uint64_t length;       /* virtual length, a multiple of 512 */
+    void *opaque;          /* driver state, from the arena */
+};
+
+/*
+ * Open device `dev` as an image: protocol node, then the format chosen by
+ * `fmt` (probing when FMT_PROBE). Returns the top node or NULL with err.
+ */
+struct node *image_open(const struct open_ctx *ctx, uint32_t dev,
+                        enum image_format fmt, struct map_error *err);
+
+/*
+ * qemu's BDRV_MAX_LENGTH (INT64_MAX aligned down to 1 GiB): no node may be
+ * longer, and qemu refuses any request reaching past it with EIO.
+ */
+#define NODE_MAX_LENGTH ((uint64_t)INT64_MAX & ~(((uint64_t)1 << 30) - 1))
+
+/*
+ * Read helper for drivers: exact read of this node's device, zero-filled
+ * past its end. A request reaching past NODE_MAX_LENGTH fails with EIO as
+ * in qemu. Errors are MAP_ERR_METADATA with the errno; callers in an open
+ * path turn them into MAP_ERR_OPEN with qemu's message.
+ */
+int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
+               struct map_error *err);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * The qcow2 driver: open in qcow2_do_open()'s order, so that the first
+ * check qemu fails is the one instar reports, and block status per
+ * qcow2_co_block_status(). Features instar does not implement yet are
+ * refused only after every check qemu makes has passed, so an image qemu
+ * would refuse still gets qemu's message.
+ */
+#include "qcow2.h"
+
+#include "compat.h"
+#include "drivers.h"
+#include "errnos.h"
+
+/* Window for header extensions, the feature table and snapshots. */
+#define METADATA_WINDOW 4096u
+
+static int open_io_fail(struct map_error *err, const char *what)
+{
+    int errnum = err->errnum;
+
+    return map_fail(err, MAP_ERR_OPEN, errnum, "%s: %s", what,
+                    map_strerror(errnum));
+}
+
+/* Would qemu's read of [off, off + len) be refused (bdrv_check_request)? */
+static bool past_max(uint64_t off, uint64_t len)
+{
+    return off > NODE_MAX_LENGTH || len > NODE_MAX_LENGTH - off;
+}
+
+static void *alloc_or_fail(struct node *n, size_t size, const char *what,
+                           struct map_error *err)
+{
+    void *p = arena_alloc(n->ctx->arena, size);
+
+    if (!p)
+        map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
+                 "instar: out of guest memory for the qcow2 %s (%zu bytes)",
+                 what, size);
+    return p;
+}
+
+/* Steps of qcow2_do_open() between the layout checks and the backing
+ * file name that can fail: table reads, encryption, data file. */
+static int check_tables_and_crypto(struct node *n, struct reader *r,
+                                   uint64_t ext_end, const char **unsupported,
+                                   struct map_error *err)
+{
+    struct qcow2_state *s = n->opaque;
+    const struct qcow2_header *h = &s->h;
+
+    /* qemu reads the whole L1 table here. */
+    if (h->l1_size > 0 &&
+        past_max(h->l1_table_offset, (uint64_t)h->l1_size * 8))
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
+                        "Could not read L1 table: %s",
+                        map_strerror(LINUX_EIO));
+    /* qcow2_update_options() */
+    if (h->crypt_method > QCOW2_CRYPT_LUKS)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                        "Unsupported encryption method %d",
+                        (int)h->crypt_method);
+    /* qcow2_refcount_init() reads the whole refcount table. */
+    if (past_max(h->refcount_table_offset, s->g.refcount_table_size * 8))
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
+                        "Could not initialize refcount handling: %s",
+                        map_strerror(LINUX_EIO));
+    if (qcow2_read_extensions(n, r, h, ext_end, false, &s->ext, err) < 0)
+        return -1;
+
+    if (h->incompatible_features & QCOW2_INCOMPAT_DATA_FILE) {
+        if (!s->ext.has_data_file_name)
+            return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                            "'data-file' is required for this image");
+        *unsupported = "qcow2 images with an external data file";
+    } else if (h->autoclear_features & QCOW2_AUTOCLEAR_DATA_FILE_RAW) {
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                        "data-file-raw requires a data file");
+    }
+
+    if (h->crypt_method == QCOW2_CRYPT_LUKS && !s->ext.has_crypto_header)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                        "Missing CRYPTO header for crypt method %d",
+                        (int)h->crypt_method);
+    if (h->crypt_method == QCOW2_CRYPT_AES)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_ENOTSUP,
+                        "encrypted qcow2 images are not supported by instar "
+                        "yet");
+    return 0;
+}
+
+static int qcow2_open(struct node *n, struct map_error *err)
+{
+    const struct io_ops *io = n->ctx->io;
+    uint8_t hb[QCOW2_HEADER_SIZE];
+    const char *unsupported = NULL;
+    struct qcow2_state *s;
+    struct qcow2_header *h;
+    struct device_info info;
+    struct reader r;
+    uint64_t ext_end;
+
+    s = alloc_or_fail(n, sizeof(*s), "driver state", err);
+    if (!s)
+        return -1;
+    n->opaque = s;
+    h = &s->h;
+
+    if (node_pread(n->file, 0, hb, sizeof(hb), err) < 0)
+        return open_io_fail(err, "Could not read qcow2 header");
+    qcow2_header_parse(hb, h);
+    if (qcow2_header_check_basic(h, err) < 0)
+        return -1;
+    ext_end = h->backing_file_offset ? h->backing_file_offset
+                                     : (uint64_t)1 << h->cluster_bits;
+    if (reader_init(&r, n->file, METADATA_WINDOW, err) < 0)
+        return -1;
+
+    if (h->incompatible_features & ~(uint64_t)QCOW2_INCOMPAT_MASK) {
+        /* qemu reads the extensions once just to name the features. */
+        qcow2_read_extensions(n, &r, h, ext_end, true, &s->ext, err);
+        return qcow2_report_unsupported_features(n, &r, h, &s->ext, err);
+    }
+    if (qcow2_header_check_layout(h, &s->g, err) < 0)
+        return -1;
+    if (check_tables_and_crypto(n, &r, ext_end, &unsupported, err) < 0)
+        return -1;
+
+    if (h->backing_file_offset != 0) {
+        uint64_t room = ((uint64_t)1 << h->cluster_bits) -
+                        h->backing_file_offset;
+        if (h->backing_file_size > (room < 1023 ? room : 1023) ||
+            h->backing_file_size >= 1024)
+            return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                            "Backing file name too long");
+    }
+    if (qcow2_check_snapshots(n, &r, h, err) < 0)
+        return -1;
+    if (qcow2_check_bitmaps(n, &r, h, &s->ext, err) < 0)
+        return -1;
+
+    /* bdrv_open_driver(): the length check follows the driver's open. */
+    n->length = h->size / 512 * 512;
+    if (n->length > NODE_MAX_LENGTH)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EFBIG,
+                        "Could not refresh total sector count: File too "
+                        "large");
+
+    if (!unsupported && h->backing_file_offset != 0)
+        unsupported = "qcow2 images with a backing file";
+    if (unsupported)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_ENOTSUP,
+                        "%s are not supported by instar yet", unsupported);
+
+    if (io->info(io->ctx, n->file->dev, &info) < 0)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
+                        "Could not stat the image");
+    s->file_size = info.size;
+    /* Constant memory whatever the image says: one L1 chunk, one
+     * refcount table chunk, one L2 table (also used for refcount
+     * blocks). */
+    s->l1_buf = alloc_or_fail(n, QCOW2_L1_CHUNK_ENTRIES * 8, "L1 chunk", err);
+    if (!s->l1_buf)
+        return -1;
+    s->rt_buf = alloc_or_fail(n, QCOW2_RT_CHUNK_ENTRIES * 8,
+                              "refcount table chunk", err);
+    if (!s->rt_buf)
+        return -1;
+    s->l2_buf = alloc_or_fail(n, s->g.cluster_size, "L2 table", err);
+    return s->l2_buf ? 0 : -1;
+}
+
+static int qcow2_block_status(struct node *n, uint64_t off, uint64_t bytes,
+                              struct block_status *st, struct map_error *err)
+{
+    struct qcow2_state *s = n->opaque;
+    struct qcow2_run run;
+
+    if (!s->prealloc_checked) {
+        struct map_error ignored;
+        s->prealloc = qcow2_detect_metadata_preallocation(n, &ignored) == 1;
+        s->prealloc_checked = true;
+    }
+    if (qcow2_find_run(n, off, bytes, &run, err) < 0)
+        return -1;
+
+    st->pnum = run.bytes;
+    if (run.type == QCOW2_NORMAL || run.type == QCOW2_ZERO_ALLOC ||
+        run.type == QCOW2_UNALLOCATED_ALLOC) {
+        st->flags |= BS_OFFSET_VALID;
+        st->map = run.host_offset;
+        st->file = n->file->dev;
+        st->host = n->file;
+    }
+    if (run.type == QCOW2_ZERO_PLAIN || run.type == QCOW2_ZERO_ALLOC)
+        st->flags |= BS_ZERO;
+    else if (run.type != QCOW2_UNALLOCATED_PLAIN &&
+             run.type != QCOW2_UNALLOCATED_ALLOC)
+        st->flags |= BS_DATA;
+    if (run.type == QCOW2_COMPRESSED)
+        st->flags |= BS_COMPRESSED;
+    if (s->prealloc && (st->flags & BS_DATA) && (st->flags & BS_OFFSET_VALID))
+        st->flags |= BS_RECURSE;
+    return 0;
+}
+
+const struct format_driver qcow2_driver = {
+    .name = "qcow2",
+    .open = qcow2_open,
+    .block_status = qcow2_block_status,
+    .supports_backing = true,
+    .is_protocol = false,
+};

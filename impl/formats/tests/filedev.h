@@ -1,0 +1,25 @@
+/*
+ * Host-only io_ops over real files (pread, lseek, fstat), for the
+ * hostmap dev tool and tests that compare with real qemu-img.
+ */
+#ifndef INSTAR_TESTS_FILEDEV_H
+#define INSTAR_TESTS_FILEDEV_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "io.h"
+
+struct filedev {
+    int fd;
+    FILE *log;      /* where log lines go; stderr after filedev_open() */
+    unsigned long reads, seeks;   /* I/O calls made, for benchmarks */
+    unsigned long long bytes_read;
+    struct io_ops io;
+};
+
+/* Open path read-only; returns 0 or -errno. Device id 0 is the file. */
+int filedev_open(struct filedev *f, const char *path);
+void filedev_close(struct filedev *f);
+
+#endif

@@ -1,0 +1,205 @@
+/* JSON rendering of map walks, and running real qemu-img, for tests. */
+#include "jsonmap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "filedev.h"
+
+struct render {
+    FILE *out;
+    enum json_layout layout;
+    unsigned long count;
+};
+
+static int render_entry(void *ctx, const struct map_extent *e,
+                        struct map_error *err)
+{
+    struct render *r = ctx;
+
+    (void)err;
+    if (r->count++)
+        fputs(",\n", r->out);
+    fprintf(r->out, "{ \"start\": %" PRId64 ", \"length\": %" PRId64
+            ", \"depth\": %" PRId64, (int64_t)e->start, (int64_t)e->length,
+            (int64_t)e->depth);
+    if (r->layout != JSON_J1)
+        fprintf(r->out, ", \"present\": %s", e->present ? "true" : "false");
+    fprintf(r->out, ", \"zero\": %s, \"data\": %s",
+            e->zero ? "true" : "false", e->data ? "true" : "false");
+    if (r->layout == JSON_J3)
+        fprintf(r->out, ", \"compressed\": %s",
+                e->compressed ? "true" : "false");
+    if (e->has_offset)
+        fprintf(r->out, ", \"offset\": %" PRId64, (int64_t)e->offset);
+    fputc('}', r->out);
+    return 0;
+}
+
+struct json_result instar_map_file(const char *path, enum image_format fmt,
+                                   int64_t start, int64_t max_length,
+                                   enum json_layout layout)
+{
+    struct json_result res = {NULL, NULL, 0, 0, 0, 0, 0};
+    size_t out_len = 0, err_len = 0;
+    FILE *out = open_memstream(&res.out, &out_len);
+    FILE *errf = open_memstream(&res.err, &err_len);
+    struct map_request rq = {start, max_length, 0};
+    struct render r = {out, layout, 0};
+    size_t arena_size = 64u << 20;
+    void *mem = aligned_alloc(16, arena_size);
+    struct map_error err;
+    struct open_ctx ctx;
+    struct arena arena;
+    struct filedev f;
+    struct node *top;
+    int rc;
+
+    if (layout != JSON_J1)
+        rq.merge_keys |= MERGE_PRESENT;
+    if (layout == JSON_J3)
+        rq.merge_keys |= MERGE_COMPRESSED;
+    memset(&err, 0, sizeof(err));
+    rc = filedev_open(&f, path);
+    if (rc < 0) {
+        fprintf(errf, "qemu-img: Could not open '%s': Could not open '%s': "
+                      "%s\n", path, path, strerror(-rc));
+        res.status = 1;
+        goto done;
+    }
+    f.log = errf;
+    arena_init(&arena, mem, arena_size);
+    ctx.io = &f.io;
+    ctx.arena = &arena;
+    ctx.filename = path;
+    top = image_open(&ctx, 0, fmt, &err);
+    if (!top) {
+        fprintf(errf, "qemu-img: Could not open '%s': %s\n", path, err.msg);
+        res.status = 1;
+        filedev_close(&f);
+        goto done;
+    }
+    fputc('[', out);
+    rc = map_image(top, &rq, render_entry, &r, &err);
+    if (rc < 0) {
+        if (r.count)
+            fputs(",\n", out);
+        if (err.kind == MAP_ERR_METADATA)
+            fprintf(errf, "qemu-img: Could not read file metadata: %s\n",
+                    strerror(err.errnum));
+        else
+            fprintf(errf, "qemu-img: %s\n", err.msg);
+        res.status = 1;
+    } else {
+        fputs("]\n", out);
+    }
+    res.reads = f.reads;
+    res.seeks = f.seeks;
+    res.bytes_read = f.bytes_read;
+    res.arena_used = arena.used;
+    filedev_close(&f);
+done:
+    fclose(out);
+    fclose(errf);
+    free(mem);
+    return res;
+}
+
+static char *slurp(FILE *f)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    char chunk[4096];
+    size_t n;
+
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(m);
+    return buf;
+}
+
+struct json_result qemu_map(const char *qemu_img, const char *args)
+{
+    struct json_result res = {NULL, NULL, 0, 0, 0, 0, 0};
+    char errpath[] = "/tmp/instar-qemu-err.XXXXXX";
+    int efd = mkstemp(errpath);
+    char *cmd = NULL;
+    FILE *p, *e;
+    int st;
+
+    if (asprintf(&cmd, "%s map --output=json %s 2>%s", qemu_img, args,
+                 errpath) < 0)
+        abort();
+    p = popen(cmd, "r");
+    res.out = slurp(p);
+    st = pclose(p);
+    res.status = WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+    e = fdopen(efd, "r");
+    res.err = slurp(e);
+    fclose(e);
+    unlink(errpath);
+    free(cmd);
+    return res;
+}
+
+void json_result_free(struct json_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+bool have_program(const char *path)
+{
+    return access(path, X_OK) == 0;
+}
+
+static const char *format_arg(enum image_format fmt)
+{
+    switch (fmt) {
+    case FMT_RAW:
+        return "-f raw";
+    case FMT_QCOW2:
+        return "-f qcow2";
+    case FMT_FILE:
+        return "-f file";
+    case FMT_VMDK:
+        return "-f vmdk";
+    case FMT_VPC:
+        return "-f vpc";
+    case FMT_VHDX:
+        return "-f vhdx";
+    default:
+        return "";
+    }
+}
+
+bool same_as_qemu(const char *qemu_img, const char *path,
+                  enum image_format fmt, int64_t start, int64_t max_length)
+{
+    char args[1024], len[64] = "";
+    struct json_result q, m;
+    bool same;
+
+    if (max_length >= 0)
+        snprintf(len, sizeof(len), "-l %lld", (long long)max_length);
+    snprintf(args, sizeof(args), "%s -s %lld %s '%s'", format_arg(fmt),
+             (long long)start, len, path);
+    q = qemu_map(qemu_img, args);
+    m = instar_map_file(path, fmt, start, max_length, JSON_J2);
+    same = q.status == m.status && strcmp(q.out, m.out) == 0 &&
+           strcmp(q.err, m.err) == 0;
+    if (!same)
+        fprintf(stderr, "map %s differs:\nqemu-img (%d):\n%s%s\n"
+                "instar (%d):\n%s%s\n", args, q.status, q.out, q.err,
+                m.status, m.out, m.err);
+    json_result_free(&q);
+    json_result_free(&m);
+    return same;
+}

@@ -1,0 +1,52 @@
+/*
+ * In-memory devices for unit tests: io_ops over malloc'd buffers, with a
+ * list of holes that data_status reports the way Linux lseek
+ * SEEK_DATA/SEEK_HOLE would, error injection, a read counter and a log.
+ */
+#ifndef INSTAR_TESTS_MEMDEV_H
+#define INSTAR_TESTS_MEMDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+
+#define MEMDEV_MAX_DEVS 8
+#define MEMDEV_MAX_HOLES 64
+#define MEMDEV_MAX_LOG 16
+
+struct memdev {
+    uint8_t *data;
+    uint64_t size;          /* st_size */
+    uint64_t alloc_bytes;   /* st_blocks * 512; defaults to size rounded */
+    bool alloc_set;
+    uint64_t hole_start[MEMDEV_MAX_HOLES];
+    uint64_t hole_end[MEMDEV_MAX_HOLES];
+    int nholes;             /* sorted, disjoint, within [0, size) */
+    int read_errno;         /* > 0: every read fails with -read_errno */
+    int seek_errno;         /* > 0: data_status reports -seek_errno */
+    int info_errno;         /* > 0: info fails */
+};
+
+struct memdevs {
+    struct memdev dev[MEMDEV_MAX_DEVS];
+    int ndev;
+    unsigned reads;
+    uint64_t bytes_read;
+    char log[MEMDEV_MAX_LOG][512];
+    int nlog;
+    struct io_ops io;
+};
+
+/* Set up io (ops pointing at m). */
+void memdevs_init(struct memdevs *m);
+/* Add a device of size bytes (zeroed); returns its id. */
+uint32_t memdev_add(struct memdevs *m, uint64_t size);
+/* Declare [start, end) a hole (must be added in increasing order). */
+void memdev_hole(struct memdevs *m, uint32_t dev, uint64_t start,
+                 uint64_t end);
+/* Free all buffers. */
+void memdevs_free(struct memdevs *m);
+
+#endif
