@@ -1,0 +1,90 @@
+/* instar's own options: extraction from argv and profile selection. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "instar_args.h"
+
+static int take(int argc, char **argv, const char **compat, char *err,
+                size_t errlen)
+{
+    FILE *f = fmemopen(err, errlen, "w");
+    int rc = instar_args_take(&argc, argv, compat, "instar", f);
+    fclose(f);
+    return rc ? -1 : argc;
+}
+
+Test(instar_args, removes_compat_before_double_dash)
+{
+    char *argv[] = { "instar", "--qemu-compat=7.2", "map", "-s", "1k",
+                     "--qemu-compat", "10.0", "img", "--",
+                     "--qemu-compat=5.2", NULL };
+    const char *compat = NULL;
+    char err[128] = "";
+    int argc = take(10, argv, &compat, err, sizeof(err));
+    cr_assert_eq(argc, 7);
+    cr_expect_str_eq(compat, "10.0");
+    const char *want[] = { "instar", "map", "-s", "1k", "img", "--",
+                           "--qemu-compat=5.2" };
+    for (int i = 0; i < 7; i++) {
+        cr_expect_str_eq(argv[i], want[i]);
+    }
+    cr_expect_null(argv[7]);
+    cr_expect_str_eq(err, "");
+}
+
+Test(instar_args, leaves_other_options_alone)
+{
+    char *argv[] = { "instar", "map", "--qemu-compatx", "--qemu", "img", NULL };
+    const char *compat = "keep";
+    char err[128] = "";
+    cr_expect_eq(take(5, argv, &compat, err, sizeof(err)), 5);
+    cr_expect_str_eq(compat, "keep");
+}
+
+Test(instar_args, missing_value)
+{
+    char *argv[] = { "instar", "map", "img", "--qemu-compat", NULL };
+    const char *compat = NULL;
+    char err[128] = "";
+    cr_expect_eq(take(4, argv, &compat, err, sizeof(err)), -1);
+    cr_expect_str_eq(err, "instar: option '--qemu-compat' requires a value\n");
+}
+
+static int profile(const char *compat, const char *env, struct qemu_profile *p,
+                   char *err, size_t errlen)
+{
+    FILE *f = fmemopen(err, errlen, "w");
+    int rc = instar_args_profile(compat, env, p, "instar", f);
+    fclose(f);
+    return rc;
+}
+
+Test(instar_args, profile_sources)
+{
+    struct qemu_profile p;
+    char err[512] = "";
+    cr_expect_eq(profile(NULL, NULL, &p, err, sizeof(err)), 0);
+    cr_expect_str_eq(p.name, "11.1");
+    cr_expect_eq(profile(NULL, "", &p, err, sizeof(err)), 0);
+    cr_expect_str_eq(p.name, "11.1");
+    cr_expect_eq(profile(NULL, "7.2", &p, err, sizeof(err)), 0);
+    cr_expect_str_eq(p.name, "7.2");
+    cr_expect_eq(profile("10.0.2", "7.2", &p, err, sizeof(err)), 0);
+    cr_expect_str_eq(p.name, "10.0.2");
+    cr_expect_str_eq(err, "");
+}
+
+Test(instar_args, profile_errors_name_source_and_forms)
+{
+    struct qemu_profile p;
+    char err[512] = "";
+    cr_expect_eq(profile(NULL, "4.2", &p, err, sizeof(err)), 1);
+    cr_expect(strncmp(err, "instar: unsupported INSTAR_QEMU_COMPAT value '4.2'\n"
+                      "instar: expected X.Y or X.Y.Z", 76) == 0, "%s", err);
+    memset(err, 0, sizeof(err));
+    cr_expect_eq(profile("x", NULL, &p, err, sizeof(err)), 1);
+    cr_expect(strncmp(err, "instar: unsupported --qemu-compat value 'x'\n",
+                      44) == 0, "%s", err);
+    cr_expect(strstr(err, "qemu-img --version") != NULL);
+}
