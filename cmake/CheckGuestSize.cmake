@@ -1,0 +1,16 @@
+# Fails the build when the guest image, .bss included, exceeds LIMIT bytes.
+# The linker script asserts the same; this prints the numbers.
+execute_process(COMMAND ${NM} ${ELF} OUTPUT_VARIABLE syms)
+string(REGEX MATCH "([0-9a-f]+) [A-Za-z] __image_start" _ "${syms}")
+set(start "${CMAKE_MATCH_1}")
+string(REGEX MATCH "([0-9a-f]+) [A-Za-z] __image_end" _ "${syms}")
+set(end "${CMAKE_MATCH_1}")
+if(NOT start OR NOT end)
+  message(FATAL_ERROR "guest: __image_start/__image_end not found in ${ELF}")
+endif()
+math(EXPR total "0x${end} - 0x${start}")
+file(SIZE ${BIN} flat)
+if(total GREATER LIMIT OR flat GREATER LIMIT)
+  message(FATAL_ERROR "guest image is ${total} bytes with .bss (file ${flat}); limit ${LIMIT}")
+endif()
+message(STATUS "guest image: ${flat} bytes in file, ${total} bytes with .bss (limit ${LIMIT})")

@@ -1,0 +1,209 @@
+#include "guest_stream.h"
+
+#include <string.h>
+
+#include "error.h"
+
+/* Diagnostic lines a guest may send before we call it a flood. */
+#define MAX_LOG_LINES 64
+#define MAX_TEXT 512
+
+void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
+                       FILE *err, const char *prog, const char *display_name,
+                       const char *const *file_names, uint32_t file_count,
+                       int64_t start, int64_t max_length)
+{
+    memset(s, 0, sizeof *s);
+    s->state = STREAM_WAIT_OPEN;
+    s->render = r;
+    s->err = err;
+    s->prog = prog;
+    s->display_name = display_name;
+    s->file_names = file_names;
+    s->file_count = file_count;
+    s->start = start;
+    s->max_length = max_length;
+    s->next = start;
+    s->exit_status = 1;
+}
+
+/* Guest text is printed only as printable ASCII, and bounded. */
+static void clean_text(char *out, size_t cap, const char *in)
+{
+    size_t n = 0;
+    for (; in && in[n] && n + 1 < cap && n < MAX_TEXT; n++) {
+        unsigned char c = (unsigned char)in[n];
+        out[n] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    out[n] = 0;
+}
+
+static int fail(struct guest_stream *s, const char *what)
+{
+    guest_stream_fail(s, what);
+    return 1;
+}
+
+void guest_stream_fail(struct guest_stream *s, const char *what)
+{
+    if (s->failed)
+        return;
+    s->failed = true;
+    s->exit_status = 1;
+    s->state = STREAM_DONE;
+    fprintf(s->err, "%s: %s\n", s->prog, what);
+}
+
+/* qemu-img: end = MIN(start + max_length, length) in wrapping int64. */
+static int64_t walk_end(int64_t start, int64_t max_length, int64_t length)
+{
+    if (max_length == -1)
+        return length;
+    int64_t sum = (int64_t)((uint64_t)start + (uint64_t)max_length);
+    return sum < length ? sum : length;
+}
+
+static int on_opened(struct guest_stream *s, const Instar__MapOpened *o)
+{
+    if (s->state != STREAM_WAIT_OPEN)
+        return fail(s, "guest protocol error: image opened twice");
+    if (o->virtual_size % 512 || o->virtual_size > (uint64_t)INT64_MAX)
+        return fail(s, "guest protocol error: invalid virtual size");
+    s->end = walk_end(s->start, s->max_length, (int64_t)o->virtual_size);
+    s->state = STREAM_WALKING;
+    render_begin(s->render);
+    return 0;
+}
+
+static bool empty_walk(const struct guest_stream *s)
+{
+    return s->start >= s->end;
+}
+
+static bool valid_extent(const struct guest_stream *s,
+                         const Instar__MapExtent *e)
+{
+    if (e->start != (uint64_t)s->next)
+        return false;
+    if (empty_walk(s)) {
+        /* qemu-img prints its initial, zero-length record. */
+        return s->extents == 0 && e->length == 0 && e->depth == 0 &&
+               !e->present && !e->zero && !e->data && !e->compressed &&
+               !e->has_offset;
+    }
+    if (e->length == 0 || e->length > (uint64_t)(s->end - s->next))
+        return false;
+    if (e->depth >= s->file_count + 16)
+        return false;
+    if (e->has_offset && (e->file >= s->file_count ||
+                          e->offset > (uint64_t)INT64_MAX - e->length))
+        return false;
+    return true;
+}
+
+static int on_extent(struct guest_stream *s, const Instar__MapExtent *e)
+{
+    if (s->state != STREAM_WALKING)
+        return fail(s, "guest protocol error: extent outside a walk");
+    if (!valid_extent(s, e))
+        return fail(s, "guest protocol error: extent does not continue the "
+                       "requested range");
+    struct map_entry_view v = {
+        .start = e->start, .length = e->length, .depth = e->depth,
+        .present = e->present, .zero = e->zero, .data = e->data,
+        .compressed = e->compressed, .has_offset = e->has_offset,
+        .offset = e->offset,
+        .filename = e->has_offset ? s->file_names[e->file] : "",
+    };
+    s->next += (int64_t)e->length;
+    s->extents++;
+    if (render_entry(s->render, &v) < 0) {
+        /* The renderer printed qemu-img's own error. */
+        s->failed = true;
+        s->exit_status = 1;
+        s->state = STREAM_DONE;
+        return 1;
+    }
+    return 0;
+}
+
+static int on_log(struct guest_stream *s, const Instar__Log *l)
+{
+    if (++s->logs > MAX_LOG_LINES)
+        return fail(s, "guest protocol error: too many diagnostics");
+    char text[MAX_TEXT + 1];
+    clean_text(text, sizeof text, l->text);
+    /* The guest sends the line as qemu-img prints it; qemu-img's own name
+     * becomes ours, as in every other message. */
+    static const char qemu_prefix[] = "qemu-img: ";
+    if (!strncmp(text, qemu_prefix, sizeof qemu_prefix - 1))
+        fprintf(s->err, "%s: %s\n", s->prog, text + sizeof qemu_prefix - 1);
+    else
+        fprintf(s->err, "%s\n", text);
+    return 0;
+}
+
+static int on_result(struct guest_stream *s, const Instar__MapResult *r)
+{
+    char text[MAX_TEXT + 1];
+    clean_text(text, sizeof text, r->message);
+
+    if (r->error_kind == MAP_ERR_NONE) {
+        bool complete = empty_walk(s) ? s->extents == 1 : s->next == s->end;
+        if (s->state != STREAM_WALKING || !complete ||
+            r->extent_count != s->extents)
+            return fail(s, "guest protocol error: walk ended early");
+        render_finish(s->render);
+        s->exit_status = 0;
+        s->state = STREAM_DONE;
+        return 1;
+    }
+
+    if (s->state == STREAM_WALKING)
+        render_abort(s->render);
+    switch (r->error_kind) {
+    case MAP_ERR_OPEN:
+        if (s->state != STREAM_WAIT_OPEN)
+            return fail(s, "guest protocol error: open error after open");
+        fprintf(s->err, "%s: Could not open '%s': %s\n", s->prog,
+                s->display_name, text);
+        break;
+    case MAP_ERR_METADATA: {
+        int e = r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
+        fprintf(s->err, "%s: Could not read file metadata: %s\n", s->prog,
+                strerror(e));
+        break;
+    }
+    case MAP_ERR_LENGTH:
+        fprintf(s->err, "%s: Failed to get size for '%s'\n", s->prog,
+                s->display_name);
+        break;
+    default:
+        fprintf(s->err, "%s: %s\n", s->prog,
+                text[0] ? text : "the guest reported an unknown error");
+        break;
+    }
+    s->exit_status = 1;
+    s->state = STREAM_DONE;
+    s->failed = true;
+    return 1;
+}
+
+int guest_stream_message(void *ctx, const Instar__GuestMessage *m)
+{
+    struct guest_stream *s = ctx;
+    if (s->state == STREAM_DONE)
+        return fail(s, "guest protocol error: message after the result");
+    switch (m->body_case) {
+    case INSTAR__GUEST_MESSAGE__BODY_OPENED:
+        return on_opened(s, m->opened);
+    case INSTAR__GUEST_MESSAGE__BODY_EXTENT:
+        return on_extent(s, m->extent);
+    case INSTAR__GUEST_MESSAGE__BODY_LOG:
+        return on_log(s, m->log);
+    case INSTAR__GUEST_MESSAGE__BODY_RESULT:
+        return on_result(s, m->result);
+    default:
+        return fail(s, "guest protocol error: unknown message");
+    }
+}

@@ -1,0 +1,188 @@
+/*
+ * `instar map` after option parsing: open the image read-only, boot the
+ * guest with the map configuration, and stream its messages through
+ * guest_stream into the renderer. The host only opens, fstats, copies
+ * bytes and asks about holes; the guest does all the parsing.
+ */
+#include "run_map.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guest_decode.h"
+#include "guest_stream.h"
+#include "node.h"
+#include "render.h"
+#include "status.h"
+#include "vmm.h"
+
+#define DEFAULT_TOTAL_SECONDS 3600
+#define DEFAULT_IDLE_SECONDS 30
+
+/* Block drivers qemu-img 7.2 knows by name (its "Supported formats"). */
+static const char *const qemu_drivers[] = {
+    "blkdebug", "blklogwrites", "blkverify", "bochs", "cloop", "compress",
+    "copy-before-write", "copy-on-read", "dmg", "file", "ftp", "ftps",
+    "gluster", "host_cdrom", "host_device", "http", "https", "iscsi", "iser",
+    "luks", "nbd", "nfs", "null-aio", "null-co", "nvme", "parallels",
+    "preallocate", "qcow", "qcow2", "qed", "quorum", "raw", "rbd",
+    "replication", "snapshot-access", "ssh", "throttle", "vdi", "vhdx",
+    "vmdk", "vpc", "vvfat",
+};
+
+struct format_name {
+    const char *name;
+    enum image_format fmt;
+};
+
+static const struct format_name formats[] = {
+    { "raw", FMT_RAW },   { "qcow2", FMT_QCOW2 }, { "vmdk", FMT_VMDK },
+    { "vpc", FMT_VPC },   { "vhdx", FMT_VHDX },   { "file", FMT_FILE },
+};
+
+/* -1: unknown to qemu; -2: known to qemu, not an image format instar maps. */
+static int format_from_name(const char *name, enum image_format *out)
+{
+    if (!name) {
+        *out = FMT_PROBE;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (!strcmp(name, formats[i].name)) {
+            *out = formats[i].fmt;
+            return 0;
+        }
+    }
+    for (size_t i = 0; i < sizeof qemu_drivers / sizeof qemu_drivers[0]; i++) {
+        if (!strcmp(name, qemu_drivers[i]))
+            return -2;
+    }
+    return -1;
+}
+
+static unsigned env_seconds(const char *name, unsigned fallback)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return fallback;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    return (*end || n == 0 || n > 86400) ? fallback : (unsigned)n;
+}
+
+static uint32_t merge_keys(const struct qemu_profile *p)
+{
+    switch (p->json) {
+    case JSON_J1: return 0;
+    case JSON_J2: return MERGE_PRESENT;
+    default: return MERGE_PRESENT | MERGE_COMPRESSED;
+    }
+}
+
+/* Opens the image like file-posix: read-only, regular files only. */
+static int open_image(const char *path, const char *shown, const char *prog)
+{
+    /* O_NONBLOCK: a FIFO must not block us before we can refuse it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "%s: Could not open '%s': Could not open '%s': %s\n",
+                prog, shown, path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "%s: Could not open '%s': 'file' driver requires "
+                "'%s' to be a regular file\n", prog, shown, path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int on_batch(void *ctx, const uint8_t *batch, size_t len)
+{
+    struct guest_stream *s = ctx;
+    char why[256];
+    int rc = guest_batch_decode(batch, len, guest_stream_message, s, why,
+                                sizeof why);
+    if (rc < 0) {
+        char what[300];
+        snprintf(what, sizeof what, "guest protocol error: %s", why);
+        guest_stream_fail(s, what);
+        return 1;
+    }
+    return rc;
+}
+
+int run_map(const struct map_options *o, const struct qemu_profile *p,
+            const char *prog)
+{
+    const char *shown = o->filename;
+    /* qemu strips a "file:" protocol prefix from the name it opens. */
+    const char *path = strncmp(shown, "file:", 5) ? shown : shown + 5;
+
+    enum image_format fmt;
+    int known = format_from_name(o->format, &fmt);
+    if (known == -1) {
+        fprintf(stderr, "%s: Could not open '%s': Unknown driver '%s'\n",
+                prog, shown, o->format);
+        return 1;
+    }
+    if (known == -2) {
+        fprintf(stderr, "%s: Could not open '%s': the '%s' driver is not "
+                "supported by instar\n", prog, shown, o->format);
+        return 1;
+    }
+
+    int fd = open_image(path, shown, prog);
+    if (fd < 0)
+        return 1;
+
+    char err[512];
+    struct vm *vm = vm_create(err, sizeof err);
+    if (!vm) {
+        close(fd);
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    if (vm_add_device(vm, fd, err, sizeof err) < 0) {
+        close(fd);
+        vm_destroy(vm);
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    struct instar_map_config *cfg = vm_config(vm);
+    cfg->start_offset = o->start;
+    cfg->max_length = o->max_length;
+    cfg->format = (uint32_t)fmt;
+    cfg->merge_keys = merge_keys(p);
+
+    struct render_ctx r;
+    render_init(&r, stdout, stderr, prog, p, !o->json);
+    const char *names[] = { path };
+    struct guest_stream s;
+    guest_stream_init(&s, &r, stderr, prog, shown, names, 1, o->start,
+                      o->max_length);
+
+    struct vm_limits limits = {
+        .total_seconds = env_seconds("INSTAR_TIMEOUT_SECONDS",
+                                     DEFAULT_TOTAL_SECONDS),
+        .idle_seconds = env_seconds("INSTAR_IDLE_SECONDS",
+                                    DEFAULT_IDLE_SECONDS),
+    };
+    uint64_t status = 1;
+    enum vm_outcome out = vm_run(vm, &limits, on_batch, &s, &status, err,
+                                 sizeof err);
+    vm_destroy(vm);
+
+    if (out == VM_FAILED) {
+        guest_stream_fail(&s, err);
+    } else if (s.state != STREAM_DONE) {
+        guest_stream_fail(&s, "guest exited without a result");
+    }
+    return s.exit_status;
+}

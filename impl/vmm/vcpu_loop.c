@@ -1,0 +1,110 @@
+/*
+ * The vCPU run loop: one switch on the exit reason. Hypercalls (stores to
+ * the doorbell page) are the only expected exit; anything else is a loud
+ * failure, never ignored.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "hypercall.h"
+#include "vm_internal.h"
+#include "watchdog.h"
+
+/* A 32-bit store to the doorbell is a hypercall; any other MMIO is not. */
+static enum hc_outcome handle_mmio(struct vm *vm, vm_emit_fn emit, void *ctx,
+                                   uint64_t *status, char *err, size_t errlen)
+{
+    struct kvm_run *run = vm->run;
+    if (run->mmio.phys_addr != GUEST_DOORBELL_ADDR || !run->mmio.is_write ||
+        run->mmio.len != 4) {
+        snprintf(err, errlen, "guest accessed unmapped memory at 0x%llx "
+                 "(%s, %u bytes)", (unsigned long long)run->mmio.phys_addr,
+                 run->mmio.is_write ? "write" : "read", run->mmio.len);
+        return HC_FAIL;
+    }
+    uint32_t nr;
+    memcpy(&nr, run->mmio.data, sizeof nr);
+    watchdog_progress();
+    return hypercall_dispatch(vm, nr, emit, ctx, status, err, errlen);
+}
+
+/* The guest's RIP, for messages about exits that should not happen. */
+static unsigned long long guest_rip(struct vm *vm)
+{
+    struct kvm_regs r;
+    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+        return 0;
+    return r.rip;
+}
+
+static enum vm_outcome run_loop(struct vm *vm, vm_emit_fn emit, void *ctx,
+                                uint64_t *status, char *err, size_t errlen)
+{
+    struct kvm_run *run = vm->run;
+    for (;;) {
+        if (watchdog_expired(err, errlen))
+            return VM_FAILED;
+        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            snprintf(err, errlen, "KVM_RUN: %s", strerror(errno));
+            return VM_FAILED;
+        }
+        switch (run->exit_reason) {
+        case KVM_EXIT_MMIO:
+            switch (handle_mmio(vm, emit, ctx, status, err, errlen)) {
+            case HC_CONTINUE: continue;
+            case HC_EXIT: return VM_EXITED;
+            case HC_STOP: return VM_STOPPED;
+            case HC_FAIL: return VM_FAILED;
+            }
+            return VM_FAILED;
+        case KVM_EXIT_INTR:
+            continue; /* the watchdog tick */
+        case KVM_EXIT_HLT:
+            snprintf(err, errlen, "guest halted without reporting a result "
+                     "(rip 0x%llx)", guest_rip(vm));
+            return VM_FAILED;
+        case KVM_EXIT_SHUTDOWN:
+            snprintf(err, errlen, "guest triple-faulted (rip 0x%llx)",
+                     guest_rip(vm));
+            return VM_FAILED;
+        case KVM_EXIT_IO:
+            snprintf(err, errlen, "guest accessed I/O port 0x%x (%s, size "
+                     "%u)", run->io.port,
+                     run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+                     run->io.size);
+            return VM_FAILED;
+        case KVM_EXIT_FAIL_ENTRY:
+            snprintf(err, errlen, "KVM entry failed (hardware reason 0x%llx)",
+                     (unsigned long long)
+                         run->fail_entry.hardware_entry_failure_reason);
+            return VM_FAILED;
+        case KVM_EXIT_INTERNAL_ERROR:
+            snprintf(err, errlen, "KVM internal error (suberror %u) at rip "
+                     "0x%llx", run->internal.suberror, guest_rip(vm));
+            return VM_FAILED;
+        default:
+            snprintf(err, errlen, "unexpected KVM exit reason %u",
+                     run->exit_reason);
+            return VM_FAILED;
+        }
+    }
+}
+
+enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
+                       vm_emit_fn emit, void *ctx, uint64_t *status,
+                       char *err, size_t errlen)
+{
+    if (watchdog_start(limits) < 0) {
+        snprintf(err, errlen, "cannot start the watchdog: %s",
+                 strerror(errno));
+        return VM_FAILED;
+    }
+    enum vm_outcome o = run_loop(vm, emit, ctx, status, err, errlen);
+    watchdog_stop();
+    return o;
+}

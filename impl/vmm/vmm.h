@@ -1,0 +1,52 @@
+/*
+ * The VMM: one KVM virtual machine with one vCPU in long mode, running the
+ * embedded guest binary. It knows hypercalls and guest memory, nothing
+ * about images or output formats.
+ */
+#ifndef INSTAR_VMM_VMM_H
+#define INSTAR_VMM_VMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "instar_abi.h"
+
+struct vm;
+
+/* Receives each EMIT batch (guest memory, valid only during the call).
+ * Return 0 to let the guest go on, nonzero to stop the run. */
+typedef int (*vm_emit_fn)(void *ctx, const uint8_t *batch, size_t len);
+
+struct vm_limits {
+    unsigned total_seconds; /* wall-clock cap for the whole run */
+    unsigned idle_seconds;  /* cap on time without any hypercall */
+};
+
+/* How a run ended. */
+enum vm_outcome {
+    VM_EXITED,   /* the guest called EXIT; status in *status */
+    VM_STOPPED,  /* the emit callback asked to stop */
+    VM_FAILED,   /* fault, panic, timeout, bad hypercall: message in err */
+};
+
+/* Creates the VM with the guest loaded; NULL with a message in err. */
+struct vm *vm_create(char *err, size_t errlen);
+/* The same with another guest binary (tests boot tiny fixture guests). */
+struct vm *vm_create_with_guest(const uint8_t *guest, size_t guest_len,
+                                char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* The configuration page, to fill before vm_run. */
+struct instar_map_config *vm_config(struct vm *vm);
+
+/*
+ * Registers an open, read-only host file as device `index` (in order from
+ * 0) and fills its facts into the configuration. Returns 0 or -1.
+ */
+int vm_add_device(struct vm *vm, int fd, char *err, size_t errlen);
+
+enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
+                       vm_emit_fn emit, void *ctx, uint64_t *status,
+                       char *err, size_t errlen);
+
+#endif
