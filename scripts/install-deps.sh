@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="cmake make gcc clang pkg-config libcriterion-dev libprotobuf-c-dev \
-protobuf-c-compiler libcjson-dev libseccomp-dev python3 qemu-utils"
+protobuf-c-compiler libcjson-dev libseccomp-dev python3 qemu-utils time"
 
 missing=""
 for p in $PACKAGES; do
