@@ -173,6 +173,7 @@ int run_map(const struct map_options *o, const struct qemu_profile *p,
                                      DEFAULT_TOTAL_SECONDS),
         .idle_seconds = env_seconds("INSTAR_IDLE_SECONDS",
                                     DEFAULT_IDLE_SECONDS),
+        .sandbox = true,
     };
     uint64_t status = 1;
     enum vm_outcome out = vm_run(vm, &limits, on_batch, &s, &status, err,

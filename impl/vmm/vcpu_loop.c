@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "hypercall.h"
+#include "sandbox.h"
 #include "vm_internal.h"
 #include "watchdog.h"
 
@@ -99,10 +101,31 @@ enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
                        vm_emit_fn emit, void *ctx, uint64_t *status,
                        char *err, size_t errlen)
 {
+    /* The watchdog's handler is installed before the filter forbids
+     * rt_sigaction. */
     if (watchdog_start(limits) < 0) {
         snprintf(err, errlen, "cannot start the watchdog: %s",
                  strerror(errno));
         return VM_FAILED;
+    }
+    if (limits->sandbox) {
+        int fds[INSTAR_MAX_DEVICES];
+        for (unsigned i = 0; i < vm->device_count; i++)
+            fds[i] = vm->devices[i].fd;
+        /* Setup is over: nothing below needs /dev/kvm or the VM fd. */
+        close(vm->kvm_fd);
+        close(vm->vm_fd);
+        vm->kvm_fd = vm->vm_fd = -1;
+        struct sandbox_spec spec = {
+            .vcpu_fd = vm->vcpu_fd, .dev_fds = fds,
+            .dev_count = vm->device_count,
+            .cpu_seconds = limits->total_seconds ? limits->total_seconds + 5
+                                                 : 0,
+        };
+        if (sandbox_enter(&spec, err, errlen) < 0) {
+            watchdog_stop();
+            return VM_FAILED;
+        }
     }
     enum vm_outcome o = run_loop(vm, emit, ctx, status, err, errlen);
     watchdog_stop();

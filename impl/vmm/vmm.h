@@ -6,6 +6,7 @@
 #ifndef INSTAR_VMM_VMM_H
 #define INSTAR_VMM_VMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,8 @@ typedef int (*vm_emit_fn)(void *ctx, const uint8_t *batch, size_t len);
 struct vm_limits {
     unsigned total_seconds; /* wall-clock cap for the whole run */
     unsigned idle_seconds;  /* cap on time without any hypercall */
+    bool sandbox;           /* confine the process before the first run
+                               (impl/vmm/sandbox.h); tests turn it off */
 };
 
 /* How a run ended. */

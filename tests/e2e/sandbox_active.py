@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Shows that the sandbox is in force during a real `instar map` run.
+
+instar maps an image with a million extents into a pipe that this script
+does not read yet, so instar blocks in write() in the middle of its run
+loop. While it is blocked, /proc/PID/status must show the seccomp filter
+(Seccomp: 2) and no_new_privs, and /proc/PID/fd must hold only stdin,
+stdout, stderr, the image and the vCPU. Then the pipe is drained and the
+run must finish successfully.
+
+    sandbox_active.py --instar PATH
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "bench"))
+import map_bench  # noqa: E402  (the synthetic image generator)
+
+
+def status_fields(pid):
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.strip()
+    return fields
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instar", required=True)
+    args = ap.parse_args()
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        print("SKIPPED: /dev/kvm not available — instar cannot boot its "
+              "guest; this test did NOT run", file=sys.stderr)
+        return 77
+
+    with tempfile.TemporaryDirectory() as d:
+        image = os.path.join(d, "many.qcow2")
+        map_bench.synthetic_qcow2(image, 1000000)
+        p = subprocess.Popen([args.instar, "map", "--output=json", image],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        seen = None
+        while time.monotonic() < deadline and p.poll() is None:
+            st = status_fields(p.pid)
+            if st.get("Seccomp") == "2":
+                seen = st
+                fds = {}
+                for fd in os.listdir(f"/proc/{p.pid}/fd"):
+                    fds[int(fd)] = os.readlink(f"/proc/{p.pid}/fd/{fd}")
+                break
+            time.sleep(0.01)
+        out, err = p.communicate()
+        failures = []
+        if seen is None:
+            failures.append("never saw Seccomp: 2 while instar ran")
+        else:
+            if seen.get("NoNewPrivs") != "1":
+                failures.append(f"NoNewPrivs is {seen.get('NoNewPrivs')}")
+            extra = {fd: t for fd, t in fds.items()
+                     if fd > 2 and t != image and t != "anon_inode:kvm-vcpu:0"}
+            if extra:
+                failures.append(f"unexpected open descriptors: {extra}")
+            print(f"seccomp mode 2, no_new_privs 1, descriptors: {fds}")
+        if p.returncode != 0:
+            failures.append(f"instar exited {p.returncode}: {err.decode()}")
+        elif out.count(b"\n") != 1000000:
+            lines = out.count(b"\n")
+            failures.append(f"expected 1000000 entries, got {lines}")
+        for f in failures:
+            print("FAIL:", f)
+        print(f"{0 if failures else 1} passed, {len(failures) and 1} failed")
+        return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
