@@ -116,6 +116,20 @@ static void guest_log(void *ctx, const char *line)
     emit_log(line);
 }
 
+static int guest_open(void *ctx, const char *path, uint32_t *dev)
+{
+    (void)ctx;
+    int64_t rc = hc_open(path, strlen(path));
+    if (rc < 0)
+        return (int)rc;
+    /* The host filled in the new device's facts in the config page. */
+    if ((uint64_t)rc >= config->device_count)
+        panic("OPEN returned device %lld of %u", (long long)rc,
+              config->device_count);
+    *dev = (uint32_t)rc;
+    return 0;
+}
+
 void guest_io_init(struct io_ops *ops, const struct instar_map_config *cfg)
 {
     config = cfg;
@@ -123,5 +137,6 @@ void guest_io_init(struct io_ops *ops, const struct instar_map_config *cfg)
     ops->data_status = guest_data_status;
     ops->info = guest_info;
     ops->log = guest_log;
+    ops->open = guest_open;
     ops->ctx = NULL;
 }

@@ -43,6 +43,13 @@ int64_t hc_emit(const void *buf, uint64_t len)
     return hypercall(INSTAR_HC_EMIT);
 }
 
+int64_t hc_open(const char *path, uint64_t len)
+{
+    mailbox->buf = (uint64_t)(uintptr_t)path;
+    mailbox->length = len;
+    return hypercall(INSTAR_HC_OPEN);
+}
+
 void hc_exit(uint64_t status)
 {
     mailbox->offset = status;

@@ -44,7 +44,11 @@ void guest_main(void)
     static struct arena arena;
     guest_io_init(&io, cfg);
     arena_init(&arena, (void *)(uintptr_t)GUEST_ARENA_ADDR, GUEST_ARENA_SIZE);
-    struct open_ctx octx = { .io = &io, .arena = &arena };
+    /* The image's name, for resolving names inside it as qemu does. */
+    char *name = (char *)(uintptr_t)GUEST_NAME_ADDR;
+    name[GUEST_NAME_SIZE - 1] = 0;
+    struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name,
+                             .vhd_size_rule = cfg->vhd_size_rule };
 
     static struct map_error err;
     struct node *top = image_open(&octx, 0, (enum image_format)cfg->format,

@@ -14,6 +14,8 @@
  *   0x007000  exception stack (ring 0, grows down from 0x8000)
  *   0x008000  map configuration (struct instar_map_config), read-only use
  *   0x009000  hypercall mailbox (struct instar_mailbox)
+ *   0x00a000  the image's file name, NUL-terminated (names relative
+ *             extent and data files are resolved against it)
  *   0x010000  guest binary: text, data and bss, at most 384 KiB
  *   0x080000  stack (grows down from 0x100000)
  *   0x100000  message batch buffer for EMIT
@@ -57,6 +59,8 @@
 #define GUEST_MAILBOX_ADDR  0x9000
 #define GUEST_MAILBOX_SIZE  0x1000
 
+#define GUEST_NAME_ADDR     0xa000
+#define GUEST_NAME_SIZE     0x2000
 #define GUEST_IMAGE_ADDR    0x10000
 #define GUEST_IMAGE_MAX     INSTAR_KIB(384)
 
@@ -94,7 +98,11 @@ enum instar_hypercall {
     INSTAR_HC_EXIT = 4,        /* offset = status */
     INSTAR_HC_FAULT = 5,       /* CPU exception: arg[] = vector, error, rip, cr2 */
     INSTAR_HC_PANIC = 6,       /* buf, length: message text */
+    INSTAR_HC_OPEN = 7,        /* buf, length: path -> ret = new device */
 };
+
+/* Longest path OPEN takes (PATH_MAX without the NUL). */
+#define INSTAR_PATH_MAX     4095u
 
 /* Largest single READ; drivers read at most a table or a cluster. */
 #define INSTAR_READ_MAX     INSTAR_MIB(16)
@@ -126,7 +134,9 @@ struct instar_data_run {
     int64_t hole;
 };
 
-#define INSTAR_MAX_DEVICES  16u
+/* Devices: the image and the files it names (twoGbMaxExtent VMDKs have
+ * one extent file per 2 GiB). */
+#define INSTAR_MAX_DEVICES  200u
 
 struct instar_device_info {
     uint64_t size;         /* st_size */
@@ -147,7 +157,7 @@ struct instar_map_config {
     uint32_t format;        /* enum image_format of impl/formats/node.h */
     uint32_t merge_keys;    /* MERGE_* of impl/formats/status.h */
     uint32_t device_count;  /* devices[0] is the image */
-    uint32_t reserved;
+    uint32_t vhd_size_rule; /* 0: CHS rule up to 9.2, 1: 10.0+ rule */
     struct instar_device_info devices[INSTAR_MAX_DEVICES];
 };
 
@@ -163,8 +173,11 @@ _Static_assert(GUEST_DOORBELL_ADDR < 0x80000000,
                "the doorbell needs a 32-bit absolute address");
 _Static_assert(GUEST_CONFIG_ADDR + GUEST_CONFIG_SIZE <= GUEST_MAILBOX_ADDR,
                "config overlaps mailbox");
-_Static_assert(GUEST_MAILBOX_ADDR + GUEST_MAILBOX_SIZE <= GUEST_IMAGE_ADDR,
-               "mailbox overlaps image");
+_Static_assert(GUEST_MAILBOX_ADDR + GUEST_MAILBOX_SIZE <= GUEST_NAME_ADDR,
+               "mailbox overlaps name");
+_Static_assert(GUEST_NAME_ADDR + GUEST_NAME_SIZE <= GUEST_IMAGE_ADDR,
+               "name overlaps image");
+_Static_assert(INSTAR_PATH_MAX < GUEST_NAME_SIZE, "name page too small");
 _Static_assert(GUEST_IMAGE_ADDR + GUEST_IMAGE_MAX <= GUEST_STACK_BOTTOM,
                "image overlaps stack");
 _Static_assert(GUEST_STACK_TOP <= GUEST_EMIT_ADDR, "stack overlaps batch");

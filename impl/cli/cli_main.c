@@ -49,7 +49,7 @@ static int command_error(const char *prog, const char *what, const char *cmd)
 int main(int argc, char **argv)
 {
     const char *prog = basename_of(argc > 0 ? argv[0] : NULL);
-    const char *compat = NULL;
+    struct instar_options iopts = { .compat = NULL };
     struct qemu_profile profile;
 
     /* Like qemu-img: a closed pipe is a write error, not a signal death. */
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     if (argc < 1) {
         return command_error(prog, "Not enough arguments", NULL);
     }
-    if (instar_args_take(&argc, argv, &compat, prog, stderr)) {
+    if (instar_args_take(&argc, argv, &iopts, prog, stderr)) {
         return 1;
     }
     if (argc < 2) {
@@ -70,7 +70,7 @@ int main(int argc, char **argv)
         help_instar(stdout, prog);
         return 0;
     }
-    if (instar_args_profile(compat, getenv("INSTAR_QEMU_COMPAT"), &profile,
+    if (instar_args_profile(iopts.compat, getenv("INSTAR_QEMU_COMPAT"), &profile,
                             prog, stderr)) {
         return 1;
     }
@@ -90,5 +90,5 @@ int main(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
-    return run_map(&opts, &profile, prog);
+    return run_map(&opts, &iopts, &profile, prog);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "instar_abi.h"
 
 /* Diagnostic lines a guest may send before we call it a flood. */
 #define MAX_LOG_LINES 64
@@ -10,8 +11,9 @@
 
 void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
                        FILE *err, const char *prog, const char *display_name,
-                       const char *const *file_names, uint32_t file_count,
-                       int64_t start, int64_t max_length)
+                       const char *(*file_name)(void *, uint32_t),
+                       void *file_name_ctx, int64_t start,
+                       int64_t max_length)
 {
     memset(s, 0, sizeof *s);
     s->state = STREAM_WAIT_OPEN;
@@ -19,8 +21,8 @@ void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
     s->err = err;
     s->prog = prog;
     s->display_name = display_name;
-    s->file_names = file_names;
-    s->file_count = file_count;
+    s->file_name = file_name;
+    s->file_name_ctx = file_name_ctx;
     s->start = start;
     s->max_length = max_length;
     s->next = start;
@@ -93,9 +95,9 @@ static bool valid_extent(const struct guest_stream *s,
     }
     if (e->length == 0 || e->length > (uint64_t)(s->end - s->next))
         return false;
-    if (e->depth >= s->file_count + 16)
+    if (e->depth > INSTAR_MAX_DEVICES)
         return false;
-    if (e->has_offset && (e->file >= s->file_count ||
+    if (e->has_offset && (!s->file_name(s->file_name_ctx, e->file) ||
                           e->offset > (uint64_t)INT64_MAX - e->length))
         return false;
     return true;
@@ -113,7 +115,8 @@ static int on_extent(struct guest_stream *s, const Instar__MapExtent *e)
         .present = e->present, .zero = e->zero, .data = e->data,
         .compressed = e->compressed, .has_offset = e->has_offset,
         .offset = e->offset,
-        .filename = e->has_offset ? s->file_names[e->file] : "",
+        .filename = e->has_offset ? s->file_name(s->file_name_ctx, e->file)
+                                  : "",
     };
     s->next += (int64_t)e->length;
     s->extents++;
@@ -168,6 +171,15 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
         fprintf(s->err, "%s: Could not open '%s': %s\n", s->prog,
                 s->display_name, text);
         break;
+    case MAP_ERR_OPEN_ERRNO: {
+        int e = r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
+        if (s->state != STREAM_WAIT_OPEN)
+            return fail(s, "guest protocol error: open error after open");
+        fprintf(s->err, "%s: Could not open '%s': Could not open '%s': %s\n",
+                s->prog, s->display_name, s->file_name(s->file_name_ctx, 0),
+                strerror(e));
+        break;
+    }
     case MAP_ERR_METADATA: {
         int e = r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
         fprintf(s->err, "%s: Could not read file metadata: %s\n", s->prog,

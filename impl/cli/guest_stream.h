@@ -26,8 +26,9 @@ struct guest_stream {
     FILE *err;
     const char *prog;
     const char *display_name;   /* the image as the user named it */
-    const char *const *file_names; /* device index -> name for human output */
-    uint32_t file_count;
+    /* device index -> name for human output, NULL if there is none */
+    const char *(*file_name)(void *ctx, uint32_t file);
+    void *file_name_ctx;
     int64_t start;
     int64_t max_length;         /* -1: none */
     int64_t end;                /* computed at open, as qemu-img does */
@@ -40,8 +41,9 @@ struct guest_stream {
 
 void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
                        FILE *err, const char *prog, const char *display_name,
-                       const char *const *file_names, uint32_t file_count,
-                       int64_t start, int64_t max_length);
+                       const char *(*file_name)(void *, uint32_t),
+                       void *file_name_ctx, int64_t start,
+                       int64_t max_length);
 
 /* Batch callback for guest_batch_decode: 0 to go on, 1 to stop. */
 int guest_stream_message(void *ctx, const Instar__GuestMessage *m);

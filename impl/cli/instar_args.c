@@ -3,32 +3,61 @@
 #include <string.h>
 
 static const char compat_opt[] = "--qemu-compat";
+static const char allow_opt[] = "--allow-path";
 
-int instar_args_take(int *argc, char **argv, const char **compat,
+/* Matches "NAME=value" or "NAME value": sets *value and how many argv
+ * elements it used (0: not this option; -1: value missing). */
+static int match(const char *name, int in, int argc, char **argv,
+                 const char **value)
+{
+    const char *a = argv[in];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) == 0 && a[n] == '=') {
+        *value = a + n + 1;
+        return 1;
+    }
+    if (strcmp(a, name) != 0)
+        return 0;
+    if (in + 1 >= argc)
+        return -1;
+    *value = argv[in + 1];
+    return 2;
+}
+
+int instar_args_take(int *argc, char **argv, struct instar_options *o,
                      const char *prog, FILE *err)
 {
     int in = 1, out = 1;
-    size_t n = sizeof(compat_opt) - 1;
 
     while (in < *argc) {
-        const char *a = argv[in];
-        if (strcmp(a, "--") == 0) {
+        const char *value = NULL;
+        if (strcmp(argv[in], "--") == 0) {
             break; /* everything after it belongs to map, verbatim */
         }
-        if (strncmp(a, compat_opt, n) == 0 && a[n] == '=') {
-            *compat = a + n + 1;
-            in++;
-        } else if (strcmp(a, compat_opt) == 0) {
-            if (in + 1 >= *argc) {
-                fprintf(err, "%s: option '%s' requires a value\n", prog,
-                        compat_opt);
-                return 1;
-            }
-            *compat = argv[in + 1];
-            in += 2;
-        } else {
-            argv[out++] = argv[in++];
+        int used = match(compat_opt, in, *argc, argv, &value);
+        const char *opt = compat_opt;
+        if (used == 0) {
+            used = match(allow_opt, in, *argc, argv, &value);
+            opt = allow_opt;
         }
+        if (used < 0) {
+            fprintf(err, "%s: option '%s' requires a value\n", prog, opt);
+            return 1;
+        }
+        if (used == 0) {
+            argv[out++] = argv[in++];
+            continue;
+        }
+        if (opt == compat_opt) {
+            o->compat = value;
+        } else if (o->allow_count < INSTAR_MAX_ALLOW_PATHS) {
+            o->allow_paths[o->allow_count++] = value;
+        } else {
+            fprintf(err, "%s: too many --allow-path options (limit %d)\n",
+                    prog, INSTAR_MAX_ALLOW_PATHS);
+            return 1;
+        }
+        in += used;
     }
     while (in < *argc) {
         argv[out++] = argv[in++];

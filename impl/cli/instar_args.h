@@ -9,14 +9,23 @@
 
 #include "profile.h"
 
+#define INSTAR_MAX_ALLOW_PATHS 16
+
+/* instar's own options. */
+struct instar_options {
+    const char *compat;   /* --qemu-compat, or NULL */
+    const char *allow_paths[INSTAR_MAX_ALLOW_PATHS]; /* --allow-path */
+    size_t allow_count;
+};
+
 /*
- * Removes every "--qemu-compat=VER" and "--qemu-compat VER" that comes
- * before a "--" from argv (anywhere: before or after the command word),
- * compacting argv and *argc; the last one wins and is stored in *compat
- * (left alone when there is none). Returns 0, or 1 after a message when
- * the option lacks its value.
+ * Removes every "--qemu-compat[=| ]VER" and "--allow-path[=| ]DIR" that
+ * comes before a "--" from argv (anywhere: before or after the command
+ * word), compacting argv and *argc. For --qemu-compat the last one wins;
+ * --allow-path accumulates. Returns 0, or 1 after a message when an
+ * option lacks its value or too many directories are given.
  */
-int instar_args_take(int *argc, char **argv, const char **compat,
+int instar_args_take(int *argc, char **argv, struct instar_options *o,
                      const char *prog, FILE *err);
 
 /*

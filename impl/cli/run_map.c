@@ -118,8 +118,39 @@ static int on_batch(void *ctx, const uint8_t *batch, size_t len)
     return rc;
 }
 
-int run_map(const struct map_options *o, const struct qemu_profile *p,
-            const char *prog)
+static const char *device_name(void *ctx, uint32_t idx)
+{
+    return vm_device_name(ctx, idx);
+}
+
+/*
+ * The directories the image may name files in: its own (textually, as
+ * qemu resolves relative names against it), the working directory, and
+ * every --allow-path.
+ */
+static int allow_dirs(struct vm *vm, const char *path,
+                      const struct instar_options *io, char *err,
+                      size_t errlen)
+{
+    char dir[INSTAR_PATH_MAX + 2];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (vm_allow_dir(vm, dir, err, errlen) < 0 ||
+        vm_allow_dir(vm, ".", err, errlen) < 0)
+        return -1;
+    for (size_t i = 0; i < io->allow_count; i++)
+        if (vm_allow_dir(vm, io->allow_paths[i], err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+int run_map(const struct map_options *o, const struct instar_options *io,
+            const struct qemu_profile *p, const char *prog)
 {
     const char *shown = o->filename;
     /* qemu strips a "file:" protocol prefix from the name it opens. */
@@ -149,8 +180,10 @@ int run_map(const struct map_options *o, const struct qemu_profile *p,
         fprintf(stderr, "%s: %s\n", prog, err);
         return 1;
     }
-    if (vm_add_device(vm, fd, err, sizeof err) < 0) {
-        close(fd);
+    if (vm_add_image(vm, fd, path, err, sizeof err) < 0 ||
+        allow_dirs(vm, path, io, err, sizeof err) < 0) {
+        if (vm_device_name(vm, 0) == NULL)
+            close(fd);
         vm_destroy(vm);
         fprintf(stderr, "%s: %s\n", prog, err);
         return 1;
@@ -160,12 +193,12 @@ int run_map(const struct map_options *o, const struct qemu_profile *p,
     cfg->max_length = o->max_length;
     cfg->format = (uint32_t)fmt;
     cfg->merge_keys = merge_keys(p);
+    cfg->vhd_size_rule = p->vhd == VHD_LEGACY_CHS ? 0 : 1;
 
     struct render_ctx r;
     render_init(&r, stdout, stderr, prog, p, !o->json);
-    const char *names[] = { path };
     struct guest_stream s;
-    guest_stream_init(&s, &r, stderr, prog, shown, names, 1, o->start,
+    guest_stream_init(&s, &r, stderr, prog, shown, device_name, vm, o->start,
                       o->max_length);
 
     struct vm_limits limits = {
@@ -178,12 +211,13 @@ int run_map(const struct map_options *o, const struct qemu_profile *p,
     uint64_t status = 1;
     enum vm_outcome out = vm_run(vm, &limits, on_batch, &s, &status, err,
                                  sizeof err);
-    vm_destroy(vm);
+    /* Device names are printed until the last message: destroy after. */
 
     if (out == VM_FAILED) {
         guest_stream_fail(&s, err);
     } else if (s.state != STREAM_DONE) {
         guest_stream_fail(&s, "guest exited without a result");
     }
+    vm_destroy(vm);
     return s.exit_status;
 }

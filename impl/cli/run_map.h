@@ -5,11 +5,12 @@
 #ifndef INSTAR_CLI_RUN_MAP_H
 #define INSTAR_CLI_RUN_MAP_H
 
+#include "instar_args.h"
 #include "options.h"
 #include "profile.h"
 
 /* Returns the process exit status (0 or 1); all output already written. */
-int run_map(const struct map_options *o, const struct qemu_profile *p,
-            const char *prog);
+int run_map(const struct map_options *o, const struct instar_options *io,
+            const struct qemu_profile *p, const char *prog);
 
 #endif

@@ -5,6 +5,11 @@
  *   MAP_ERR_METADATA  "qemu-img: Could not read file metadata: <strerror(errnum)>"
  *   MAP_ERR_LENGTH    "qemu-img: Failed to get size for '<file>'"
  *   MAP_ERR_INTERNAL  an instar limit or bug, "<msg>" as is
+ *   MAP_ERR_OPEN_ERRNO a driver failed without a message (qemu's
+ *                     bdrv_open_driver() fallback):
+ *                     "qemu-img: Could not open '<file>': Could not open
+ *                      '<path>': <strerror(errnum)>" (path: <file> without
+ *                     a "file:" prefix); msg is informative only
  * A MAP_ERR_OPEN message may hold a '\n' followed by qemu's hint line
  * (e.g. "... snapshot table entry 0\nYou can force-remove ..."); qemu
  * prints the hint on its own line after the error, so printing msg as is,
@@ -18,6 +23,7 @@
 #define MAP_ERR_METADATA 2
 #define MAP_ERR_LENGTH   3
 #define MAP_ERR_INTERNAL 4
+#define MAP_ERR_OPEN_ERRNO 5
 
 #define MAP_ERR_MSG_MAX 240
 

@@ -35,6 +35,17 @@ struct io_ops {
     int (*info)(void *ctx, uint32_t dev, struct device_info *out);
     /* A warning or diagnostic line for stderr, without the newline. */
     void (*log)(void *ctx, const char *line);
+    /*
+     * Open a file the image names (a VMDK extent, a qcow2 external data
+     * file) as a new read-only device. `path` is the name exactly as qemu
+     * would pass it to open(2): the caller has already resolved it the way
+     * qemu does (e.g. textually against the naming file's directory). The
+     * host applies its path policy first (regular files only, allowed
+     * directories, a bounded number). Returns 0 with *dev, or a negative
+     * errno: -ENOENT etc. from open(2), -EACCES when the policy refuses,
+     * -EMFILE when too many files are open. NULL where not available.
+     */
+    int (*open)(void *ctx, const char *path, uint32_t *dev);
     void *ctx;
 };
 

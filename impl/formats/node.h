@@ -55,6 +55,11 @@ struct open_ctx {
      * no magic-based driver claims.
      */
     const char *filename;
+    /*
+     * How vpc sizes a VHD from creators outside qemu's list (§5.4):
+     * 0 = from CHS geometry (qemu up to 9.2), 1 = current_size (10.0+).
+     */
+    uint32_t vhd_size_rule;
 };
 
 struct node {

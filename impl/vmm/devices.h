@@ -13,6 +13,7 @@
 struct device {
     int fd;
     uint64_t size;
+    char *name;     /* as the output shows it (qemu's filename), owned */
 };
 
 /* pread exactly len bytes at off; bytes past EOF are zero. 0 or -errno. */

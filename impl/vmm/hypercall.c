@@ -1,7 +1,10 @@
 #include "hypercall.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "devices.h"
 
@@ -79,6 +82,46 @@ static enum hc_outcome do_emit(struct vm *vm, struct instar_mailbox *mb,
     return HC_CONTINUE;
 }
 
+/*
+ * OPEN: a file the image names. The name is untrusted text from the
+ * guest; the policy decides, and a refusal is explained on stderr so the
+ * user learns which option would allow it.
+ */
+static enum hc_outcome do_open(struct vm *vm, struct instar_mailbox *mb,
+                               char *err, size_t errlen)
+{
+    uint8_t *buf = guest_range(vm, mb->buf, mb->length);
+    if (!buf || mb->length > INSTAR_PATH_MAX)
+        return bad(err, errlen, "OPEN", mb);
+    char name[INSTAR_PATH_MAX + 1];
+    memcpy(name, buf, (size_t)mb->length);
+    name[mb->length] = 0;
+    if (policy_check_name(name, (size_t)mb->length) < 0) {
+        mb->ret = -EINVAL;
+        return HC_CONTINUE;
+    }
+    if (vm->device_count >= INSTAR_MAX_DEVICES) {
+        mb->ret = -EMFILE;
+        return HC_CONTINUE;
+    }
+    char why[PATH_MAX + 128] = "";
+    int fd = policy_open(&vm->policy, name, why, sizeof why);
+    if (fd == -EACCES && why[0]) {
+        fprintf(stderr, "instar: refusing to open '%s', named by the image: "
+                "%s; --allow-path=DIR allows a directory\n", name, why);
+    }
+    if (fd < 0) {
+        mb->ret = fd;
+        return HC_CONTINUE;
+    }
+    if (vm_register_device(vm, fd, name, err, errlen) < 0) {
+        close(fd);
+        return HC_FAIL;
+    }
+    mb->ret = (int64_t)(vm->device_count - 1);
+    return HC_CONTINUE;
+}
+
 static enum hc_outcome do_panic(struct vm *vm, struct instar_mailbox *mb,
                                 char *err, size_t errlen)
 {
@@ -122,6 +165,8 @@ enum hc_outcome hypercall_dispatch(struct vm *vm, uint32_t nr, vm_emit_fn emit,
         return HC_FAIL;
     case INSTAR_HC_PANIC:
         return do_panic(vm, mb, err, errlen);
+    case INSTAR_HC_OPEN:
+        return do_open(vm, mb, err, errlen);
     default:
         snprintf(err, errlen, "guest made unknown hypercall %u", nr);
         return HC_FAIL;

@@ -1,6 +1,9 @@
 #include "sandbox.h"
 
+#include "path_policy.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -11,6 +14,8 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "instar_abi.h"
 
 #define KEEP_MAX 32
 
@@ -29,23 +34,27 @@ static int add_rules(scmp_filter_ctx ctx, const struct sandbox_spec *spec)
     ALLOW(ioctl, 2, SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)spec->vcpu_fd),
           SCMP_A1(SCMP_CMP_EQ, KVM_GET_REGS));
 
-    for (size_t i = 0; i < spec->dev_count; i++) {
-        scmp_datum_t fd = (scmp_datum_t)spec->dev_fds[i];
-        /* READ copies image bytes into guest memory. */
-        ALLOW(pread64, 1, SCMP_A0(SCMP_CMP_EQ, fd));
-        /* DATA_STATUS asks where data and holes are, nothing else. */
-        ALLOW(lseek, 2, SCMP_A0(SCMP_CMP_EQ, fd),
-              SCMP_A2(SCMP_CMP_EQ, SEEK_DATA));
-        ALLOW(lseek, 2, SCMP_A0(SCMP_CMP_EQ, fd),
-              SCMP_A2(SCMP_CMP_EQ, SEEK_HOLE));
-    }
+    /* Image descriptors: the image and the files it names, which OPEN
+     * may add during the run, so by number: every descriptor above
+     * stderr is a device or the vCPU (all others are closed, and RLIMIT
+     * NOFILE bounds new ones). READ copies image bytes into the guest;
+     * DATA_STATUS asks where data and holes are, nothing else. */
+    ALLOW(pread64, 1, SCMP_A0(SCMP_CMP_GE, 3));
+    ALLOW(lseek, 2, SCMP_A0(SCMP_CMP_GE, 3), SCMP_A2(SCMP_CMP_EQ, SEEK_DATA));
+    ALLOW(lseek, 2, SCMP_A0(SCMP_CMP_GE, 3), SCMP_A2(SCMP_CMP_EQ, SEEK_HOLE));
+    /* OPEN: read-only with exactly the policy's flags (never write,
+     * create or truncate); path_policy.c decides which names, checking
+     * the opened descriptor's real path through /proc/self/fd and fstat. */
+    ALLOW(openat, 1, SCMP_A2(SCMP_CMP_EQ, POLICY_OPEN_FLAGS));
+    ALLOW(readlink, 0);
+    ALLOW(newfstatat, 1, SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH));
 
     /* The map output and error messages. */
     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 1));
     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2));
-    /* stdio asks once what stdout is, to choose its buffering. */
-    ALLOW(newfstatat, 1, SCMP_A0(SCMP_CMP_EQ, 1));
-    ALLOW(fstat, 1, SCMP_A0(SCMP_CMP_EQ, 1));
+    /* stdio asks once what stdout is, to choose its buffering (and
+     * OPEN's fstat above, both as newfstatat(fd, "", AT_EMPTY_PATH)). */
+    ALLOW(fstat, 0);
 
     /* The decoder and stdio allocate; memory may never become
      * executable. */
@@ -156,7 +165,8 @@ int sandbox_enter(const struct sandbox_spec *spec, char *err, size_t errlen)
             max_fd = spec->dev_fds[i];
     /* No new descriptors, no core dumps, bounded address space (guest
      * RAM is 64 MiB; decoder and stdio need little) and CPU time. */
-    if (limit(RLIMIT_NOFILE, (rlim_t)max_fd + 1, err, errlen) < 0 ||
+    if (limit(RLIMIT_NOFILE, (rlim_t)max_fd + 1 + INSTAR_MAX_DEVICES, err,
+              errlen) < 0 ||
         limit(RLIMIT_CORE, 0, err, errlen) < 0 ||
         (!SANITIZED && limit(RLIMIT_AS, (rlim_t)1 << 30, err, errlen) < 0) ||
         (spec->cpu_seconds &&

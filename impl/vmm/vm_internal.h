@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "devices.h"
+#include "path_policy.h"
 #include "vmm.h"
 
 struct kvm_run;
@@ -19,6 +20,11 @@ struct vm {
     size_t run_size;
     struct device devices[INSTAR_MAX_DEVICES];
     unsigned device_count;
+    struct path_policy policy;  /* for files the image names (OPEN) */
 };
+
+/* Registers an open fd as the next device; 0 or -1 with err. */
+int vm_register_device(struct vm *vm, int fd, const char *name, char *err,
+                       size_t errlen);
 
 #endif

@@ -43,10 +43,19 @@ void vm_destroy(struct vm *vm);
 struct instar_map_config *vm_config(struct vm *vm);
 
 /*
- * Registers an open, read-only host file as device `index` (in order from
- * 0) and fills its facts into the configuration. Returns 0 or -1.
+ * Registers the image: an open, read-only host file, as device 0, with
+ * the name qemu-img would show for it. Its name goes to the guest too
+ * (relative names inside the image are resolved against it). Returns 0
+ * or -1.
  */
-int vm_add_device(struct vm *vm, int fd, char *err, size_t errlen);
+int vm_add_image(struct vm *vm, int fd, const char *name, char *err,
+                 size_t errlen);
+
+/* Lets the image name files in dir (see path_policy.h). 0 or -1. */
+int vm_allow_dir(struct vm *vm, const char *dir, char *err, size_t errlen);
+
+/* The name of device idx, or NULL. */
+const char *vm_device_name(const struct vm *vm, uint32_t idx);
 
 enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
                        vm_emit_fn emit, void *ctx, uint64_t *status,

@@ -20,7 +20,11 @@ struct harness {
     struct guest_stream s;
 };
 
-static const char *const names[] = { "img.qcow2" };
+static const char *name_of(void *ctx, uint32_t file)
+{
+    (void)ctx;
+    return file == 0 ? "img.qcow2" : NULL;
+}
 
 static void setup(struct harness *h, bool human, int64_t start, int64_t max)
 {
@@ -30,8 +34,8 @@ static void setup(struct harness *h, bool human, int64_t start, int64_t max)
     struct qemu_profile p;
     cr_assert_eq(profile_from_compat("7.2", &p), 0);
     render_init(&h->r, h->outf, h->errf, "instar", &p, human);
-    guest_stream_init(&h->s, &h->r, h->errf, "instar", "img.qcow2", names, 1,
-                      start, max);
+    guest_stream_init(&h->s, &h->r, h->errf, "instar", "img.qcow2", name_of,
+                      NULL, start, max);
 }
 
 static void finish(struct harness *h)

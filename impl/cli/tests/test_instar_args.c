@@ -5,12 +5,17 @@
 
 #include "instar_args.h"
 
+static struct instar_options last;
+
 static int take(int argc, char **argv, const char **compat, char *err,
                 size_t errlen)
 {
     FILE *f = fmemopen(err, errlen, "w");
-    int rc = instar_args_take(&argc, argv, compat, "instar", f);
+    memset(&last, 0, sizeof last);
+    last.compat = *compat;
+    int rc = instar_args_take(&argc, argv, &last, "instar", f);
     fclose(f);
+    *compat = last.compat;
     return rc ? -1 : argc;
 }
 
@@ -87,4 +92,27 @@ Test(instar_args, profile_errors_name_source_and_forms)
     cr_expect(strncmp(err, "instar: unsupported --qemu-compat value 'x'\n",
                       44) == 0, "%s", err);
     cr_expect(strstr(err, "qemu-img --version") != NULL);
+}
+
+Test(instar_args, allow_path_accumulates_in_both_forms)
+{
+    char *argv[] = { "instar", "map", "--allow-path=/a", "img",
+                     "--allow-path", "/b", "--", "--allow-path=/c", NULL };
+    const char *compat = NULL;
+    char err[128] = "";
+    int argc = take(8, argv, &compat, err, sizeof(err));
+    cr_assert_eq(argc, 5);
+    cr_assert_eq(last.allow_count, 2);
+    cr_expect_str_eq(last.allow_paths[0], "/a");
+    cr_expect_str_eq(last.allow_paths[1], "/b");
+    cr_expect_str_eq(argv[4], "--allow-path=/c");
+}
+
+Test(instar_args, allow_path_needs_a_value)
+{
+    char *argv[] = { "instar", "map", "img", "--allow-path", NULL };
+    const char *compat = NULL;
+    char err[128] = "";
+    cr_assert_eq(take(4, argv, &compat, err, sizeof(err)), -1);
+    cr_expect(strstr(err, "'--allow-path' requires a value"), "%s", err);
 }

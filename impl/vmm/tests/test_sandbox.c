@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "path_policy.h"
 #include "sandbox.h"
 
 static int dev_fd, vcpu_fd, other_fd;
@@ -80,11 +82,11 @@ static int run_sandboxed(probe_fn probe)
 static char buf[16];
 
 static void pread_dev(void) { syscall(SYS_pread64, dev_fd, buf, 4, 0); }
-static void pread_other(void) { syscall(SYS_pread64, other_fd, buf, 4, 0); }
+static void pread_stdin(void) { syscall(SYS_pread64, 0, buf, 4, 0); }
 static void seek_data(void) { syscall(SYS_lseek, dev_fd, 0, SEEK_DATA); }
 static void seek_hole(void) { syscall(SYS_lseek, dev_fd, 0, SEEK_HOLE); }
 static void seek_set(void) { syscall(SYS_lseek, dev_fd, 0, SEEK_SET); }
-static void seek_other(void) { syscall(SYS_lseek, other_fd, 0, SEEK_DATA); }
+static void seek_stdout(void) { syscall(SYS_lseek, 1, 0, SEEK_DATA); }
 static void read_dev(void) { syscall(SYS_read, dev_fd, buf, 4); }
 static void write_stdout(void) { syscall(SYS_write, 1, "x", 1); }
 static void write_dev(void) { syscall(SYS_write, dev_fd, "x", 1); }
@@ -109,7 +111,24 @@ static void protect_exec(void)
 {
     syscall(SYS_mprotect, buf, 4096, PROT_READ | PROT_EXEC);
 }
-static void open_file(void) { syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY); }
+static void open_policy(void)
+{
+    syscall(SYS_openat, AT_FDCWD, "/dev/null", POLICY_OPEN_FLAGS);
+}
+static void open_plain(void) { syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDONLY); }
+static void open_write(void)
+{
+    syscall(SYS_openat, AT_FDCWD, "/dev/null", POLICY_OPEN_FLAGS | O_RDWR);
+}
+static void open_create(void)
+{
+    syscall(SYS_openat, AT_FDCWD, "/tmp/x", POLICY_OPEN_FLAGS | O_CREAT, 0600);
+}
+static void stat_path(void)
+{
+    struct stat st;
+    syscall(SYS_newfstatat, AT_FDCWD, "/etc/passwd", &st, 0);
+}
 static void make_socket(void) { syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0); }
 static void do_fork(void) { syscall(SYS_fork); }
 static void do_execve(void)
@@ -122,7 +141,7 @@ static void do_ptrace(void) { syscall(SYS_ptrace, 0, 0, 0, 0); }
 Test(sandbox, image_reads_are_allowed_on_devices_only)
 {
     ALLOWED(pread_dev);
-    KILLED(pread_other);
+    KILLED(pread_stdin);
     KILLED(read_dev);
 }
 
@@ -131,7 +150,7 @@ Test(sandbox, only_seek_data_and_hole_on_devices)
     ALLOWED(seek_data);
     ALLOWED(seek_hole);
     KILLED(seek_set);
-    KILLED(seek_other);
+    KILLED(seek_stdout);
 }
 
 Test(sandbox, writes_only_to_stdout_and_stderr)
@@ -155,9 +174,17 @@ Test(sandbox, memory_never_becomes_executable)
     KILLED(protect_exec);
 }
 
-Test(sandbox, no_files_sockets_processes_or_tracing)
+Test(sandbox, files_open_read_only_with_the_policy_flags_only)
 {
-    KILLED(open_file);
+    ALLOWED(open_policy);
+    KILLED(open_plain);
+    KILLED(open_write);
+    KILLED(open_create);
+    KILLED(stat_path);
+}
+
+Test(sandbox, no_sockets_processes_or_tracing)
+{
     KILLED(make_socket);
     KILLED(do_fork);
     KILLED(do_execve);

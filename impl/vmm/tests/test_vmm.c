@@ -125,8 +125,8 @@ static struct vm *boot_with_file(const uint8_t *code, size_t len,
     cr_assert_eq(fwrite(content, 1, clen, f), clen);
     fflush(f);
     char err[256];
-    cr_assert_eq(vm_add_device(vm, dup(fileno(f)), err, sizeof err), 0, "%s",
-                 err);
+    cr_assert_eq(vm_add_image(vm, dup(fileno(f)), "img", err, sizeof err), 0,
+                 "%s", err);
     fclose(f);
     return vm;
 }
