@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "instar_abi.h"
@@ -48,6 +49,10 @@ static int add_rules(scmp_filter_ctx ctx, const struct sandbox_spec *spec)
     ALLOW(openat, 1, SCMP_A2(SCMP_CMP_EQ, POLICY_OPEN_FLAGS));
     ALLOW(readlink, 0);
     ALLOW(newfstatat, 1, SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH));
+
+    /* stdio's first write to stdout asks whether it is a terminal (to
+     * choose line buffering) when it is a character device. */
+    ALLOW(ioctl, 2, SCMP_A0(SCMP_CMP_EQ, 1), SCMP_A1(SCMP_CMP_EQ, TCGETS));
 
     /* The map output and error messages. */
     ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 1));

@@ -30,7 +30,12 @@ static enum hc_outcome handle_mmio(struct vm *vm, vm_emit_fn emit, void *ctx,
     uint32_t nr;
     memcpy(&nr, run->mmio.data, sizeof nr);
     watchdog_progress();
-    return hypercall_dispatch(vm, nr, emit, ctx, status, err, errlen);
+    enum hc_outcome o = hypercall_dispatch(vm, nr, emit, ctx, status, err,
+                                           errlen);
+    /* Time the host spent (e.g. blocked writing output to a slow reader)
+     * is not the guest idling. */
+    watchdog_progress();
+    return o;
 }
 
 /* The guest's RIP, for messages about exits that should not happen. */

@@ -32,7 +32,11 @@ int watchdog_start(const struct vm_limits *l)
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_alarm; /* no SA_RESTART: KVM_RUN must return */
+    sa.sa_handler = on_alarm;
+    /* SA_RESTART: KVM_RUN returns EINTR whatever the flag (KVM does not
+     * restart it), but a write() of the map output that the tick
+     * interrupts must be restarted, not fail: stdio would drop the data. */
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGALRM, &sa, NULL) < 0)
         return -1;

@@ -73,6 +73,26 @@ def main():
         elif out.count(b"\n") != 1000000:
             lines = out.count(b"\n")
             failures.append(f"expected 1000000 entries, got {lines}")
+        # A reader slower than the watchdog: instar blocks in write() for
+        # seconds while the watchdog ticks. No output may be lost to an
+        # interrupted write, and host time is not guest idleness.
+        env = dict(os.environ, INSTAR_IDLE_SECONDS="1")
+        slow = subprocess.Popen([args.instar, "map", "--output=json", image],
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        time.sleep(2.5)
+        out2, err2 = slow.communicate()
+        if slow.returncode != 0 or out2 != out:
+            failures.append(f"slow reader: exit {slow.returncode}, "
+                            f"{len(out2)} vs {len(out)} bytes, "
+                            f"{err2.decode()[:200]}")
+        # stdout on a character device makes stdio ask isatty() under the
+        # filter; the run must still succeed.
+        with open(os.devnull, "wb") as null:
+            rc = subprocess.run([args.instar, "map", image], stdout=null,
+                                stderr=subprocess.PIPE).returncode
+        if rc != 0:
+            failures.append(f"instar with stdout on /dev/null exited {rc}")
         for f in failures:
             print("FAIL:", f)
         print(f"{0 if failures else 1} passed, {len(failures) and 1} failed")

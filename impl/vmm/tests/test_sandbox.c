@@ -14,7 +14,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "path_policy.h"
@@ -89,6 +91,10 @@ static void seek_set(void) { syscall(SYS_lseek, dev_fd, 0, SEEK_SET); }
 static void seek_stdout(void) { syscall(SYS_lseek, 1, 0, SEEK_DATA); }
 static void read_dev(void) { syscall(SYS_read, dev_fd, buf, 4); }
 static void write_stdout(void) { syscall(SYS_write, 1, "x", 1); }
+static struct termios tio;
+static void tcgets_stdout(void) { syscall(SYS_ioctl, 1, TCGETS, &tio); }
+static void tcsets_stdout(void) { syscall(SYS_ioctl, 1, TCSETS, &tio); }
+static void tiocsti_stdout(void) { syscall(SYS_ioctl, 1, TIOCSTI, "x"); }
 static void write_dev(void) { syscall(SYS_write, dev_fd, "x", 1); }
 static void kvm_run(void) { syscall(SYS_ioctl, vcpu_fd, KVM_RUN, 0); }
 static void kvm_run_other(void) { syscall(SYS_ioctl, other_fd, KVM_RUN, 0); }
@@ -157,6 +163,10 @@ Test(sandbox, writes_only_to_stdout_and_stderr)
 {
     ALLOWED(write_stdout);
     KILLED(write_dev);
+    /* stdio's isatty() on stdout, and nothing else on the terminal */
+    ALLOWED(tcgets_stdout);
+    KILLED(tcsets_stdout);
+    KILLED(tiocsti_stdout);
 }
 
 Test(sandbox, kvm_ioctls_only_run_on_the_vcpu)
