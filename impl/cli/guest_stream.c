@@ -30,14 +30,21 @@ void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
 }
 
 /* Guest text is printed only as printable ASCII, and bounded. */
-static void clean_text(char *out, size_t cap, const char *in)
+static void clean_text_nl(char *out, size_t cap, const char *in,
+                          bool newlines)
 {
     size_t n = 0;
     for (; in && in[n] && n + 1 < cap && n < MAX_TEXT; n++) {
         unsigned char c = (unsigned char)in[n];
-        out[n] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        out[n] = (c >= 0x20 && c < 0x7f) || (newlines && c == '\n')
+                     ? (char)c : '?';
     }
     out[n] = 0;
+}
+
+static void clean_text(char *out, size_t cap, const char *in)
+{
+    clean_text_nl(out, cap, in, false);
 }
 
 static int fail(struct guest_stream *s, const char *what)
@@ -149,7 +156,9 @@ static int on_log(struct guest_stream *s, const Instar__Log *l)
 static int on_result(struct guest_stream *s, const Instar__MapResult *r)
 {
     char text[MAX_TEXT + 1];
-    clean_text(text, sizeof text, r->message);
+    /* An open error may carry qemu's hint lines after a '\n' (error.h). */
+    clean_text_nl(text, sizeof text, r->message,
+                  r->error_kind == MAP_ERR_OPEN);
 
     if (r->error_kind == MAP_ERR_NONE) {
         bool complete = empty_walk(s) ? s->extents == 1 : s->next == s->end;

@@ -45,6 +45,12 @@ static struct node *node_open(const struct open_ctx *ctx,
     return n;
 }
 
+struct node *node_open_protocol(const struct open_ctx *ctx, uint32_t dev,
+                                struct map_error *err)
+{
+    return node_open(ctx, &file_driver, dev, NULL, err);
+}
+
 /* find_image_format(): an empty file is raw; otherwise score 2 KiB. */
 static int probe_node(struct node *file, struct probe_result *out,
                       struct map_error *err)
@@ -73,9 +79,12 @@ static const struct format_driver *driver_for(enum image_format fmt,
         return &raw_driver;
     case FMT_QCOW2:
         return &qcow2_driver;
-    case FMT_VMDK:
     case FMT_VPC:
+        return &vpc_driver;
     case FMT_VHDX:
+        return &vhdx_driver;
+    case FMT_VMDK:
+        return &vmdk_driver;
     case FMT_OTHER:
     case FMT_PROBE:
     case FMT_FILE:
@@ -147,4 +156,16 @@ int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
                         "read of %llu bytes at %llu failed",
                         (unsigned long long)len, (unsigned long long)off);
     return 0;
+}
+
+void *node_alloc(struct node *n, size_t size, const char *what,
+                 struct map_error *err)
+{
+    void *p = arena_alloc(n->ctx->arena, size);
+
+    if (!p)
+        map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
+                 "instar: out of guest memory for the %s %s (%zu bytes)",
+                 n->drv->name, what, size);
+    return p;
 }

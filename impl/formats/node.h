@@ -85,6 +85,16 @@ struct node *image_open(const struct open_ctx *ctx, uint32_t dev,
  */
 #define NODE_MAX_LENGTH ((uint64_t)INT64_MAX & ~(((uint64_t)1 << 30) - 1))
 
+/* Would qemu refuse a request for [off, off + len) (bdrv_check_request)? */
+static inline bool node_past_max(uint64_t off, uint64_t len)
+{
+    return off > NODE_MAX_LENGTH || len > NODE_MAX_LENGTH - off;
+}
+
+/* Zeroed arena memory for the driver's `what`, or NULL with an error. */
+void *node_alloc(struct node *n, size_t size, const char *what,
+                 struct map_error *err);
+
 /*
  * Read helper for drivers: exact read of this node's device, zero-filled
  * past its end. A request reaching past NODE_MAX_LENGTH fails with EIO as

@@ -22,23 +22,6 @@ static int open_io_fail(struct map_error *err, const char *what)
                     map_strerror(errnum));
 }
 
-/* Would qemu's read of [off, off + len) be refused (bdrv_check_request)? */
-static bool past_max(uint64_t off, uint64_t len)
-{
-    return off > NODE_MAX_LENGTH || len > NODE_MAX_LENGTH - off;
-}
-
-static void *alloc_or_fail(struct node *n, size_t size, const char *what,
-                           struct map_error *err)
-{
-    void *p = arena_alloc(n->ctx->arena, size);
-
-    if (!p)
-        map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                 "instar: out of guest memory for the qcow2 %s (%zu bytes)",
-                 what, size);
-    return p;
-}
 
 /* Steps of qcow2_do_open() between the layout checks and the backing
  * file name that can fail: table reads, encryption, data file. */
@@ -51,7 +34,7 @@ static int check_tables_and_crypto(struct node *n, struct reader *r,
 
     /* qemu reads the whole L1 table here. */
     if (h->l1_size > 0 &&
-        past_max(h->l1_table_offset, (uint64_t)h->l1_size * 8))
+        node_past_max(h->l1_table_offset, (uint64_t)h->l1_size * 8))
         return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
                         "Could not read L1 table: %s",
                         map_strerror(LINUX_EIO));
@@ -61,7 +44,7 @@ static int check_tables_and_crypto(struct node *n, struct reader *r,
                         "Unsupported encryption method %d",
                         (int)h->crypt_method);
     /* qcow2_refcount_init() reads the whole refcount table. */
-    if (past_max(h->refcount_table_offset, s->g.refcount_table_size * 8))
+    if (node_past_max(h->refcount_table_offset, s->g.refcount_table_size * 8))
         return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
                         "Could not initialize refcount handling: %s",
                         map_strerror(LINUX_EIO));
@@ -100,7 +83,7 @@ static int qcow2_open(struct node *n, struct map_error *err)
     struct reader r;
     uint64_t ext_end;
 
-    s = alloc_or_fail(n, sizeof(*s), "driver state", err);
+    s = node_alloc(n, sizeof(*s), "driver state", err);
     if (!s)
         return -1;
     n->opaque = s;
@@ -159,14 +142,14 @@ static int qcow2_open(struct node *n, struct map_error *err)
     /* Constant memory whatever the image says: one L1 chunk, one
      * refcount table chunk, one L2 table (also used for refcount
      * blocks). */
-    s->l1_buf = alloc_or_fail(n, QCOW2_L1_CHUNK_ENTRIES * 8, "L1 chunk", err);
+    s->l1_buf = node_alloc(n, QCOW2_L1_CHUNK_ENTRIES * 8, "L1 chunk", err);
     if (!s->l1_buf)
         return -1;
-    s->rt_buf = alloc_or_fail(n, QCOW2_RT_CHUNK_ENTRIES * 8,
+    s->rt_buf = node_alloc(n, QCOW2_RT_CHUNK_ENTRIES * 8,
                               "refcount table chunk", err);
     if (!s->rt_buf)
         return -1;
-    s->l2_buf = alloc_or_fail(n, s->g.cluster_size, "L2 table", err);
+    s->l2_buf = node_alloc(n, s->g.cluster_size, "L2 table", err);
     return s->l2_buf ? 0 : -1;
 }
 

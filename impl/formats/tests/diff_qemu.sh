@@ -18,6 +18,11 @@ case "$("$QIMG" --version | head -1)" in
   *"version 6."*|*"version 7."*|*"version 8.0"*|*"version 8.1"*) ;;
   *) J3=--j3 ;;
 esac
+# VHD size rule: CHS for foreign creators up to 9.2 (qemu-img-map.md §5.4)
+VHD=
+case "$("$QIMG" --version | head -1)" in
+  *"version "[5-9].*) VHD=--vhd-chs ;;
+esac
 W=$(mktemp -d /tmp/instar-diff.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 2
@@ -32,7 +37,7 @@ compare() {
   if [ -s q.err ] && [ "$(tail -c 1 q.err | od -An -c | tr -d ' ')" != '\n' ]; then
     echo >> q.err
   fi
-  "$HOSTMAP" $J3 "$@" >h.out 2>h.err; local hs=$?
+  "$HOSTMAP" $J3 $VHD "$@" >h.out 2>h.err; local hs=$?
   if [ $qs = $hs ] && cmp -s q.out h.out && cmp -s q.err h.err; then
     pass=$((pass + 1))
   else
@@ -410,11 +415,168 @@ f.seek(l2 + 3 * 16 + 8); f.write(struct.pack('>Q', bm | (bm << 32)))
 PY
 windows el2-bad.qcow2
 
+# --- vpc and vhdx ----------------------------------------------------------
+# shellcheck source=diff_qemu_vhd.sh
+. "$(dirname "$(readlink -f "$0")")/diff_qemu_vhd.sh"
+
+# --- vmdk ------------------------------------------------------------------
+vpoke() {  # vpoke FILE OFFSET STRUCTFMT VALUE: patch a copy in place
+  python3 -c "import struct,sys
+f=open(sys.argv[1],'r+b'); f.seek(int(sys.argv[2],0)); f.write(struct.pack(sys.argv[3],int(sys.argv[4],0)))" "$@"
+}
+vmix() {  # data, zeroes, holes across grains and extents
+  qio -f vmdk -c 'write -P 1 0 64k' -c 'write -P 2 200k 4k' -c 'write -z 512k 64k' \
+      -c 'write -P 3 1M 1M' "$@"
+}
+mk -f vmdk vs.vmdk 4M; vmix vs.vmdk; windows vs.vmdk; compare vs-f -f vmdk vs.vmdk
+mk -f vmdk -o zeroed_grain=on vz.vmdk 4M; vmix vz.vmdk
+qio -f vmdk -c 'write -z 3M 128k' vz.vmdk; windows vz.vmdk
+mk -f vmdk ve.vmdk 1G; windows ve.vmdk
+mk -f vmdk vodd.vmdk 1000000; qio -f vmdk -c 'write 999000 1000' vodd.vmdk
+windows vodd.vmdk
+mk -f vmdk -o compat6=on v6.vmdk 4M; vmix v6.vmdk; windows v6.vmdk
+# GTE=1 without the zeroed-grain flag is data at host sector 1
+cp vs.vmdk vgte1.vmdk
+python3 - vgte1.vmdk <<'PY'
+import struct,sys
+f=open(sys.argv[1],'r+b'); h=f.read(80)
+gd=struct.unpack('<Q',h[56:64])[0]; f.seek(gd*512); gt=struct.unpack('<I',f.read(4))[0]
+f.seek(gt*512+4*5); f.write(struct.pack('<I',1))
+PY
+windows vgte1.vmdk
+cp vz.vmdk vz-gte1.vmdk
+python3 - vz-gte1.vmdk <<'PY'
+import struct,sys
+f=open(sys.argv[1],'r+b'); h=f.read(80)
+gd=struct.unpack('<Q',h[56:64])[0]; f.seek(gd*512); gt=struct.unpack('<I',f.read(4))[0]
+f.seek(gt*512+4*40); f.write(struct.pack('<I',1))
+PY
+windows vz-gte1.vmdk
+# streamOptimized: compressed grains have no offset
+head -c 1M /dev/urandom > vrnd.raw; truncate -s 3M vrnd.raw
+qio -f raw -c 'write -P 9 2M 64k' vrnd.raw
+"$QIMG" convert -q -O vmdk -o subformat=streamOptimized vrnd.raw vso.vmdk
+windows vso.vmdk
+# monolithicFlat, twoGbMaxExtent*, windows across extent boundaries
+mk -f vmdk -o subformat=monolithicFlat vf.vmdk 3M; vmix vf.vmdk; windows vf.vmdk
+mk -f vmdk -o subformat=monolithicFlat vf0.vmdk 1M; windows vf0.vmdk
+mk -f vmdk -o subformat=twoGbMaxExtentFlat vtf.vmdk 5G
+qio -f vmdk -c 'write 0 64k' -c 'write 2047M 2M' -c 'write 4G 4k' vtf.vmdk
+compare vtf vtf.vmdk; compare vtf-s -s 2146435072 -l 4194304 vtf.vmdk
+mk -f vmdk -o subformat=twoGbMaxExtentSparse vts.vmdk 5G
+qio -f vmdk -c 'write 0 64k' -c 'write 2047M 2M' -c 'write -z 4G 64k' vts.vmdk
+compare vts vts.vmdk; compare vts-s -s 2146435072 -l 4194304 vts.vmdk
+compare vts-f -f vmdk vts.vmdk
+# hand-written descriptors: relative names in a subdirectory, mixed types
+mkdir -p vd/sub
+truncate -s 1M vd/a.img vd/b.img; printf 'AAAA' > vd/a.img; truncate -s 1M vd/a.img
+mk -f vmdk vd/sp.vmdk 2M; qio -f vmdk -c 'write 64k 64k' vd/sp.vmdk
+mk -f vmdk -o zeroed_grain=on vd/spz.vmdk 1M
+qio -f vmdk -c 'write -z 0 64k' -c 'write 128k 4k' vd/spz.vmdk
+truncate -s 2M vd/sub/c.img; qio -f raw -c 'write 1M 4k' vd/sub/c.img
+cat > vd/mix.vmdk <<'D'
+# Disk DescriptorFile
+version=1
+CID=12345678
+parentCID=ffffffff
+createType="monolithicFlat"
+
+# Extent description
+RW 2048 FLAT "a.img" 0
+RW 2048 FLAT "b.img" 0
+RDONLY 100 FLAT "a.img" 0
+RW 100 ZERO "a.img"
+NOACCESS 100 FLAT "nope.img" 0
+RW 4096 SPARSE "sp.vmdk"
+RW 1024 FLAT "sub/c.img" 1024
+RW 2048 VMFS "b.img"
+RW 2048 SPARSE "spz.vmdk"
+RW 1024 FLAT "a.img" 1024
+RW 1024 FLAT "a.img" 0
+D
+windows vd/mix.vmdk; compare mix-f -f vmdk vd/mix.vmdk
+(cd vd && compare mix-cwd mix.vmdk)
+compare mix-dot ./vd/mix.vmdk; compare mix-dslash vd//mix.vmdk
+compare mix-abs "$W/vd/mix.vmdk"
+# CRLF, comments, blank lines with spaces, an absolute extent name
+printf '# Disk DescriptorFile\r\n   \r\n#c\r\nversion=1\r\nCID=1\r\nparentCID=ffffffff\r\ncreateType="twoGbMaxExtentFlat"\r\nRW 2048 FLAT "a.img" 0\r\nRW 2048 FLAT "%s/vd/b.img" 0\r\n' "$W" > vd/crlf.vmdk
+windows vd/crlf.vmdk
+# the same file twice, contiguous: one entry, as qemu merges by name
+printf 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 1024 FLAT "a.img" 0\nRW 1024 FLAT "a.img" 1024\n' > vd/same.vmdk
+compare same vd/same.vmdk
+# a descriptor that names itself
+printf 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 8 FLAT "self.vmdk" 0\n' > vd/self.vmdk
+truncate -s 8192 vd/self.vmdk; compare self vd/self.vmdk
+# descriptor errors
+dsc() {  # dsc NAME BODY: a descriptor in vd/, mapped with probe and -f
+  printf "$2" > "vd/$1"; compare "$1" "vd/$1"; compare "$1-f" -f vmdk "vd/$1"
+}
+dsc nocid.vmdk 'version=1\ncreateType="monolithicFlat"\nRW 2048 FLAT "a.img" 0\n'
+dsc noct.vmdk 'version=1\nCID=1\nRW 2048 FLAT "a.img" 0\n'
+dsc badct.vmdk 'version=1\nCID=1\ncreateType="monolithicSparse"\n'
+dsc ctnoq.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat\n'
+dsc inv1.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 FLAT "a.img"\n'
+dsc inv2.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 FLAT "a.img" -1\r\n'
+dsc inv3.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 SPARSE "sp.vmdk" 7\n'
+dsc inv4.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 VMFS "a.img" 0\n'
+dsc inv5.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 ZERO "a.img" 0\n'
+dsc wrap.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW\n100\nFLAT\n"a.img"\n0\n'
+dsc zero-sec.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 0 FLAT "a.img" 0\nRW -5 FLAT "a.img" 0\nRW 8 FLAT "a.img" 0\n'
+dsc noext.vmdk 'version=1\nCID=1\ncreateType="vmfs"\n'
+dsc missing.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 100 FLAT "none.img" 0\n'
+dsc notvmdk.vmdk 'version=1\nCID=1\ncreateType="vmfsSparse"\nRW 100 SPARSE "a.img"\n'
+dsc small.vmdk 'version=1\nCID=1\ncreateType="vmfsSparse"\nRW 100 VMFSSPARSE "empty.img"\n'
+: > vd/empty.img
+printf 'version=1\nCID=1\nparentCID=ffffffff\nparentFileNameHint="x\ncreateType="monolithicFlat"\nRW 8 FLAT "a.img" 0\n' > vd/parent.vmdk
+refused parent vd/parent.vmdk  # qemu opens a backing file "vd/x\ncreateType="
+dsc parentq.vmdk 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8 FLAT "a.img" 0\nparentFileNameHint="x\n'
+dsc parent0.vmdk 'version=1\nCID=1\nparentCID=ffffffff\nparentFileNameHint=""\ncreateType="monolithicFlat"\nRW 8 FLAT "a.img" 0\n'
+dsc badcid.vmdk 'version=1\nCID=zz\ncreateType="monolithicFlat"\nRW 8 FLAT "a.img" 0\n'
+dsc bigflat.vmdk 'version=1\nCID=1\ncreateType="monolithicFlat"\nRW 8 FLAT "a.img" 99999999\n'
+# (instar's error messages hold 240 bytes: longer names are cut there)
+dsc longname.vmdk "version=1\nCID=1\ncreateType=\"monolithicFlat\"\nRW 8 FLAT \"$(printf 'x%.0s' $(seq 150))\" 0\n"
+: > vd/zero.vmdk; compare vzero -f vmdk vd/zero.vmdk
+printf '# Disk DescriptorFile\n  \nversion=1\n' > vd/d.vmdk; truncate -s 4096 vd/d.vmdk
+compare vd-probe vd/d.vmdk
+# an absolute name outside the image's directory: qemu just opens it
+# (instar's host policy must refuse it; hostmap has no policy)
+dsc shadow.vmdk 'version=1\nCID=1\nparentCID=1\ncreateType="monolithicFlat"\nRW 16 FLAT "/etc/shadow" 0\n'
+printf 'abc' > vd/three.vmdk; compare vthree -f vmdk vd/three.vmdk
+compare notvmdk-raw -f vmdk sparse.raw
+# hostile sparse headers (offsets into the VMDK4 header after the magic)
+hs() {  # hs NAME OFFSET FMT VALUE
+  cp vs.vmdk "$1"; vpoke "$1" "$2" "$3" "$4"; compare "$1" "$1"
+}
+hs vh-ver4.vmdk 4 '<I' 4
+hs vh-ver3.vmdk 4 '<I' 3
+hs vh-gtes.vmdk 44 '<I' 513
+hs vh-gtes0.vmdk 44 '<I' 0
+hs vh-gran.vmdk 20 '<Q' 0x400000
+hs vh-granwrap.vmdk 20 '<Q' 0x800000
+hs vh-cap.vmdk 12 '<Q' 0x7fffffffffffff
+hs vh-cap2.vmdk 12 '<Q' 0x200000
+hs vh-l1big.vmdk 12 '<Q' 0x100000000000
+hs vh-gdoff.vmdk 56 '<Q' 0x7fffffffffffff
+hs vh-gdpast.vmdk 56 '<Q' 0x100000
+hs vh-grainoff.vmdk 64 '<Q' 0x100000
+hs vh-rgd.vmdk 8 '<I' 3
+hs vh-rgdbad.vmdk 48 '<Q' 0x7fffffffffffff
+hs vh-desc0.vmdk 12 '<Q' 0
+hs vh-gtpast.vmdk 0x10000 '<I' 0x7fffffff
+hs vh-zgflag.vmdk 8 '<I' 5
+hs vh-compress.vmdk 77 '<H' 1
+hs vh-gdend.vmdk 56 '<Q' 0xffffffffffffffff
+cp vs.vmdk vh-nocid.vmdk; python3 -c "
+f=open('vh-nocid.vmdk','r+b'); f.seek(0x200); d=f.read(1024).replace(b'CID',b'XID'); f.seek(0x200); f.write(d)"
+compare vh-nocid vh-nocid.vmdk
+cp vs.vmdk vh-parent.vmdk; python3 -c "
+f=open('vh-parent.vmdk','r+b'); f.seek(0x200); d=f.read(1024).replace(b'parentCID=ffffffff',b'parentFileNameHint=\"b.vmdk\"\nparentCID=ffffffff'); f.seek(0x200); f.write(d)"
+refused vh-parent vh-parent.vmdk
+cp vso.vmdk vh-footer.vmdk; python3 -c "
+import os; f=open('vh-footer.vmdk','r+b'); f.seek(os.path.getsize('vh-footer.vmdk')-512+12); f.write(b'\\x07')"
+compare vh-footer vh-footer.vmdk
+
 # --- formats instar refuses for now ---------------------------------------
-mk -f vmdk v.vmdk 1M; refused vmdk v.vmdk
-mk -f vmdk -o subformat=monolithicFlat vf.vmdk 1M; refused vmdk-flat vf.vmdk
-mk -f vpc v.vhd 1M; refused vpc v.vhd
-mk -f vhdx v.vhdx 1M; refused vhdx v.vhdx
 mk -f qcow q1.qcow 1M; refused qcow q1.qcow
 mk -f vdi v.vdi 1M; refused vdi v.vdi
 mk -f qed v.qed 1M; refused qed v.qed
@@ -422,7 +584,6 @@ mk -f parallels v.parallels 1M 2>/dev/null && refused parallels v.parallels
 mk -f qcow2 -b base.qcow2 -F qcow2 ov.qcow2; refused backing ov.qcow2
 mk -f qcow2 -o data_file=df.raw dfile.qcow2 1M; refused datafile dfile.qcow2
 truncate -s 1M x.dmg; refused dmg x.dmg
-printf '# Disk DescriptorFile\n  \nversion=1\n' > d.vmdk; truncate -s 4096 d.vmdk; refused vmdk-text d.vmdk
 
 echo "diff_qemu: $pass matching, $fail mismatching ($QIMG)"
 [ $fail = 0 ]

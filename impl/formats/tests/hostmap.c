@@ -3,11 +3,14 @@
  * file with the format library and prints what `qemu-img map
  * --output=json` would, for diffing against real qemu-img:
  *
- *   hostmap [-f FMT] [-s START] [-l LEN] [--j1|--j3] [--stats] FILE
+ *   hostmap [-f FMT] [-s START] [-l LEN] [--j1|--j3] [--vhd-chs] [--stats]
+ *           FILE
  *
  * The JSON layout is qemu 6.1-8.1's; --j3 adds "compressed" and merges on
  * it as 8.2+ does; --j1 drops "present" and does not merge on it (6.0 and
- * older). Errors are printed as qemu-img prints them.
+ * older). --vhd-chs sizes VHDs by qemu <= 9.2's rule (CHS for unknown
+ * creators); the default is 10.0+'s. Errors are printed as qemu-img prints
+ * them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +53,8 @@ int main(int argc, char **argv)
             layout = JSON_J3;
         else if (strcmp(argv[i], "--j1") == 0)
             layout = JSON_J1;
+        else if (strcmp(argv[i], "--vhd-chs") == 0)
+            jsonmap_vhd_size_rule = 0;
         else if (strcmp(argv[i], "--stats") == 0)
             stats = true;
         else
@@ -57,7 +62,7 @@ int main(int argc, char **argv)
     }
     if (!path) {
         fprintf(stderr, "usage: hostmap [-f FMT] [-s START] [-l LEN] "
-                        "[--j1|--j3] [--stats] FILE\n");
+                        "[--j1|--j3] [--vhd-chs] [--stats] FILE\n");
         return 2;
     }
     r = instar_map_file(path, fmt, start, max_length, layout);

@@ -11,6 +11,8 @@
 
 #include "filedev.h"
 
+uint32_t jsonmap_vhd_size_rule = 1;
+
 struct render {
     FILE *out;
     enum json_layout layout;
@@ -77,9 +79,15 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     ctx.io = &f.io;
     ctx.arena = &arena;
     ctx.filename = path;
+    ctx.vhd_size_rule = jsonmap_vhd_size_rule;
     top = image_open(&ctx, 0, fmt, &err);
     if (!top) {
-        fprintf(errf, "qemu-img: Could not open '%s': %s\n", path, err.msg);
+        if (err.kind == MAP_ERR_OPEN_ERRNO)
+            fprintf(errf, "qemu-img: Could not open '%s': Could not open "
+                          "'%s': %s\n", path, path, strerror(err.errnum));
+        else
+            fprintf(errf, "qemu-img: Could not open '%s': %s\n", path,
+                    err.msg);
         res.status = 1;
         filedev_close(&f);
         goto done;

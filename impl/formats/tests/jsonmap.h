@@ -36,6 +36,9 @@ struct json_result qemu_map(const char *qemu_img, const char *args);
 
 void json_result_free(struct json_result *r);
 
+/* open_ctx.vhd_size_rule for instar_map_file() (default 1, 10.0+ rule). */
+extern uint32_t jsonmap_vhd_size_rule;
+
 /*
  * Map path with the library and with qemu_img (-f as fmt; -s/-l as
  * given, max_length -1 for none). True when stdout, stderr and exit

@@ -108,6 +108,28 @@ static void md_log(void *ctx, const char *line)
     m->nlog++;
 }
 
+static int md_open(void *ctx, const char *path, uint32_t *dev)
+{
+    struct memdevs *m = ctx;
+    int i;
+
+    if (m->open_errno)
+        return -m->open_errno;
+    for (i = 0; i < m->ndev; i++) {
+        if (m->dev[i].name && strcmp(m->dev[i].name, path) == 0) {
+            m->opens++;
+            *dev = (uint32_t)i;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+void memdev_name(struct memdevs *m, uint32_t dev, const char *name)
+{
+    m->dev[dev].name = name;
+}
+
 void memdevs_init(struct memdevs *m)
 {
     memset(m, 0, sizeof(*m));
@@ -115,6 +137,7 @@ void memdevs_init(struct memdevs *m)
     m->io.data_status = md_data_status;
     m->io.info = md_info;
     m->io.log = md_log;
+    m->io.open = md_open;
     m->io.ctx = m;
 }
 

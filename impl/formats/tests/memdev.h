@@ -12,7 +12,7 @@
 
 #include "io.h"
 
-#define MEMDEV_MAX_DEVS 8
+#define MEMDEV_MAX_DEVS 16
 #define MEMDEV_MAX_HOLES 64
 #define MEMDEV_MAX_LOG 16
 
@@ -27,6 +27,7 @@ struct memdev {
     int read_errno;         /* > 0: every read fails with -read_errno */
     int seek_errno;         /* > 0: data_status reports -seek_errno */
     int info_errno;         /* > 0: info fails */
+    const char *name;       /* for io.open (memdev_name); NULL: none */
 };
 
 struct memdevs {
@@ -36,6 +37,8 @@ struct memdevs {
     uint64_t bytes_read;
     char log[MEMDEV_MAX_LOG][512];
     int nlog;
+    int open_errno;         /* > 0: every io.open fails with it */
+    unsigned opens;         /* io.open calls that found their name */
     struct io_ops io;
 };
 
@@ -46,6 +49,11 @@ uint32_t memdev_add(struct memdevs *m, uint64_t size);
 /* Declare [start, end) a hole (must be added in increasing order). */
 void memdev_hole(struct memdevs *m, uint32_t dev, uint64_t start,
                  uint64_t end);
+/*
+ * Name device dev for io.open, which finds devices by exact name (ENOENT
+ * otherwise). The string is not copied.
+ */
+void memdev_name(struct memdevs *m, uint32_t dev, const char *name);
 /* Free all buffers. */
 void memdevs_free(struct memdevs *m);
 

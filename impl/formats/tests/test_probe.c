@@ -230,9 +230,9 @@ Test(probe_open, empty_file_is_raw_without_probing)
 Test(probe_open, unsupported_formats_are_refused_clearly)
 {
     static const struct { const char head[8]; const char *msg; } cases[] = {
-        {"KDMV", "vmdk images are not supported by instar yet"},
-        {"conectix", "vpc images are not supported by instar yet"},
-        {"vhdxfile", "vhdx images are not supported by instar yet"},
+        {"KDMV", "L1 entry size is invalid"},               /* vmdk */
+        {"conectix", "Incorrect header checksum"},          /* vpc */
+        {"vhdxfile", "No valid VHDX header found"},         /* vhdx */
         {"QFI\xfb\0\0\0\1", "qcow images are not supported by instar yet"},
         {"QED", "qed images are not supported by instar yet"},
     };
@@ -268,7 +268,7 @@ Test(probe_open, forced_formats)
     cr_expect_null(topen(&t, dev, FMT_QCOW2));
     cr_expect_str_eq(t.err.msg, "Image is not in qcow2 format");
     cr_expect_null(topen(&t, dev, FMT_VPC));
-    cr_expect_str_eq(t.err.msg, "vpc images are not supported by instar yet");
+    cr_expect_str_eq(t.err.msg, "invalid VPC image");
     cr_expect_null(topen(&t, dev, FMT_OTHER));
     cr_expect_str_eq(t.err.msg,
                      "this image format is not supported by instar yet");

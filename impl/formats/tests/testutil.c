@@ -15,6 +15,7 @@ void tctx_init(struct tctx *t, size_t arena_size)
     t->ctx.io = &t->m.io;
     t->ctx.arena = &t->arena;
     t->ctx.filename = NULL;
+    t->ctx.vhd_size_rule = 1;
 }
 
 void tctx_free(struct tctx *t)
