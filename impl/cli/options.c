@@ -247,7 +247,15 @@ static int parse_loop(int argc, char **argv, const struct parse_state *st,
     if (object) {
         return refuse(st, "--object");
     }
-    /* qemu-img acts on --image-opts when it opens the image, next. */
+    /*
+     * qemu-img acts on --image-opts when it opens the image, next; its
+     * img_open() first rejects it together with -f.
+     */
+    if (image_opts && o->format) {
+        fprintf(st->err, "%s: --image-opts and --format are mutually "
+                "exclusive\n", st->prog);
+        return 1;
+    }
     if (image_opts) {
         return refuse(st, "--image-opts");
     }

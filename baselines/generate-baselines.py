@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Record what real qemu-img binaries print for `qemu-img map`.
+
+Usage:
+    baselines/generate-baselines.py [options] QEMU_IMG_OR_DIR...
+
+Each argument is a qemu-img binary, or a directory whose `qemu-img*`
+entries are taken (symlinks to the same file count once). Every binary
+runs every case of conformance/invocations.json over the image corpus
+(conformance/images, recreated with conformance/corpus/materialize.py
+into a scratch directory); the results replace the baseline tree:
+
+    baselines/versions.tsv      one line per version: name, the first line
+                                of `qemu-img --version`, the binary
+    baselines/cli.txt           the command-line cases
+    baselines/images/<id>.txt   the cases of one corpus image
+
+and then baselines/detect-profiles.py writes baselines/profiles.tsv.
+The record format is described in docs/conformance.md. The output
+depends only on the binaries, the corpus and the invocation list:
+running it again with the same binaries rewrites the same bytes.
+"""
+
+import argparse
+import ast
+import concurrent.futures
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PLACEHOLDER = "{IMAGES}"
+RUN_TIMEOUT = 120  # seconds per qemu-img run
+VERSION_RE = re.compile(r"^qemu-img version (\d+)\.(\d+)\.(\d+)( \(.*\))?$")
+
+
+def die(msg):
+    print(f"generate-baselines: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+# --- text encoding of the records ------------------------------------------
+
+def escape(data: bytes) -> str:
+    """One line of printable ASCII; a trailing space becomes \\x20."""
+    out = []
+    for ch in data:
+        if ch == 0x5C:
+            out.append("\\\\")
+        elif ch == 0x09:
+            out.append("\\t")
+        elif ch == 0x0A:
+            out.append("\\n")
+        elif 0x20 <= ch < 0x7F:
+            out.append(chr(ch))
+        else:
+            out.append("\\x%02x" % ch)
+    s = "".join(out)
+    if s.endswith(" "):
+        s = s[:-1] + "\\x20"
+    return s
+
+
+def stream_lines(tag: str, data: bytes):
+    """`tag| TEXT` per line ending in LF, `tag/ TEXT` for a final partial line."""
+    lines = []
+    parts = data.split(b"\n")
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if last and part == b"":
+            break
+        mark = "/" if last else "|"
+        text = escape(part)
+        lines.append(f"{tag}{mark} {text}" if text else f"{tag}{mark}")
+    return lines
+
+
+# --- binaries ---------------------------------------------------------------
+
+def base_env():
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH", "POSIXLY_CORRECT")
+           and not k.startswith("INSTAR_") and not k.startswith("LC_")
+           and k != "LANG" and k != "LANGUAGE"}
+    env["LC_ALL"] = "C"
+    return env
+
+
+def run_binary(path, args, cwd):
+    """Run `qemu-img ARGS` with argv[0] = "qemu-img"."""
+    r = subprocess.run(["qemu-img"] + args, executable=path, cwd=cwd,
+                       capture_output=True, env=base_env(),
+                       timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
+    return r.returncode, r.stdout, r.stderr
+
+
+def discover(paths):
+    """[(name, version line, binary path)], sorted by version."""
+    candidates = []
+    for p in paths:
+        if os.path.isdir(p):
+            for e in sorted(os.listdir(p)):
+                full = os.path.join(p, e)
+                if e.startswith("qemu-img") and os.path.isfile(full) \
+                        and os.access(full, os.X_OK):
+                    candidates.append(os.path.realpath(full))
+        elif os.path.isfile(p) and os.access(p, os.X_OK):
+            candidates.append(os.path.abspath(p))
+        else:
+            die(f"not an executable or a directory: {p}")
+    seen_paths, by_line, out = set(), {}, []
+    for path in candidates:
+        real = os.path.realpath(path)
+        if real in seen_paths:
+            continue
+        seen_paths.add(real)
+        status, stdout, _ = run_binary(path, ["--version"], "/")
+        line = stdout.decode("utf-8", "replace").split("\n")[0]
+        m = VERSION_RE.match(line)
+        if status != 0 or not m:
+            die(f"{path}: unexpected `--version` output: {line!r}")
+        if line in by_line:
+            print(f"generate-baselines: {path} is the same release as "
+                  f"{by_line[line]} ({line}); skipped", file=sys.stderr)
+            continue
+        by_line[line] = path
+        name = "%s.%s.%s" % m.group(1, 2, 3)
+        if any(n == name for n, _, _ in out):
+            die(f"two different builds of {name}; give only one of them")
+        out.append((name, line, path))
+    if not out:
+        die("no qemu-img binary found")
+    out.sort(key=lambda v: tuple(int(x) for x in v[0].split(".")))
+    return out
+
+
+# --- images -----------------------------------------------------------------
+
+def image_facts(path, fmt):
+    """SIZE (bytes qemu maps) and CLUSTER of one image."""
+    if fmt == "qcow2":
+        with open(path, "rb") as f:
+            hdr = f.read(32)
+        if len(hdr) < 32 or hdr[:4] != b"QFI\xfb":
+            die(f"{path}: not a qcow2 image")
+        cluster = 1 << int.from_bytes(hdr[20:24], "big")
+        size = int.from_bytes(hdr[24:32], "big") // 512 * 512
+        return size, cluster
+    if fmt == "raw":
+        size = os.path.getsize(path)
+        return (size + 511) // 512 * 512, 65536
+    die(f"{path}: format {fmt!r} has no window rule")
+
+
+_ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub,
+            ast.Mult, ast.FloorDiv, ast.USub, ast.Constant, ast.Name,
+            ast.Load)
+
+
+def evaluate(expr, ints):
+    tree = ast.parse(expr, mode="eval")
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            die(f"invocations: not allowed in {{{expr}}}: {type(node).__name__}")
+        if isinstance(node, ast.Name) and node.id not in ints:
+            die(f"invocations: unknown variable {node.id} in {{{expr}}}")
+    return eval(compile(tree, "<expr>", "eval"), {"__builtins__": {}}, ints)
+
+
+def expand(arg, texts, ints):
+    def sub(m):
+        body = m.group(1)
+        if body == "IMAGES":
+            return m.group(0)
+        if body in texts:
+            return texts[body]
+        return str(evaluate(body, ints))
+    return re.sub(r"\{([^{}]*)\}", sub, arg)
+
+
+def output_type(args):
+    """What --output the run ends up with (the last valid one), for labels."""
+    prefixes = ("--ou", "--out", "--outp", "--outpu", "--output")
+    out, i = "human", 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            break
+        name, eq, val = a.partition("=")
+        if name in prefixes:
+            if not eq:
+                val = args[i + 1] if i + 1 < len(args) else None
+                i += 1
+            if val in ("human", "json"):
+                out = val
+        i += 1
+    return out
+
+
+def build_cases(inv, manifest, images_dir):
+    """[(group, case id, format label, output label, args)] in file order."""
+    cases = []
+    ic = inv["image_cases"]
+    window_names = [w["name"] for w in ic["windows"]]
+    windows = {w["name"]: w["args"] for w in ic["windows"]}
+    for img in sorted(manifest["images"], key=lambda i: i["id"]):
+        iid, fmt, fname = img["id"], img["format"], img["file"]
+        if not re.fullmatch(r"[A-Za-z0-9._+-]+", iid):
+            die(f"image id {iid!r}: use letters, digits and ._+- only")
+        size, cluster = image_facts(os.path.join(images_dir, fname), fmt)
+        ints = {"SIZE": size, "CLUSTER": cluster,
+                "BOUNDARY": (size // 2) // cluster * cluster}
+        texts = {"FILE": fname, "FORMAT": fmt}
+        seen = set()
+        for row in ic["matrix"]:
+            wins = window_names if row["windows"] == "*" else row["windows"]
+            for out in row["outputs"]:
+                for w in wins:
+                    for f in row["formats"]:
+                        for p in row["paths"]:
+                            cid = f"{iid}/{out}/{w}"
+                            if f != "probe":
+                                cid += f"/{f}"
+                            if p != "rel":
+                                cid += f"/{p}"
+                            if cid in seen:
+                                die(f"duplicate case {cid}")
+                            seen.add(cid)
+                            args = ic["formats"][f] + ic["outputs"][out] + \
+                                windows[w] + [ic["paths"][p]]
+                            args = [expand(a, texts, ints) for a in args]
+                            cases.append((iid, cid, fmt, out, args))
+    # command-line cases, on one raw image of the corpus
+    by_id = {i["id"]: i for i in manifest["images"]}
+    raw = by_id.get(inv["cli_image"])
+    if raw is None:
+        die(f"cli_image {inv['cli_image']!r} is not in the manifest")
+    texts = {"RAW": raw["file"]}
+    cli = [(c["name"], c["args"]) for c in inv["cli_cases"]]
+    sc = inv["size_cases"]
+    size_img = by_id.get(sc["image"])
+    if size_img is None:
+        die(f"size_cases image {sc['image']!r} is not in the manifest")
+    for opt in sc["options"]:
+        for v in sc["values"]:
+            label = escape(v.encode()).replace("\\x20", " ").replace(" ", "_") or "empty"
+            cli.append((f"size-{opt['name']}/{label}",
+                        ["--output=json"] + [a.replace("{VALUE}", v) for a in opt["args"]]
+                        + [size_img["file"]]))
+    cli += [(c["name"], c["args"]) for c in inv["extra_cases"]]
+    seen = set()
+    for name, args in cli:
+        cid = f"cli/{name}"
+        if cid in seen:
+            die(f"duplicate case {cid}")
+        seen.add(cid)
+        files = {i["file"]: i["format"] for i in manifest["images"]}
+        args = [a.replace("{RAW}", texts["RAW"]) for a in args]
+        fmts = {files[a] for a in args if a in files}
+        fmt = fmts.pop() if len(fmts) == 1 else "none"
+        cases.append(("cli", cid, fmt, output_type(args), args))
+    return cases
+
+
+# --- running ------------------------------------------------------------------
+
+def run_all(versions, cases, images_dir, jobs):
+    """results[(version, case id)] = (status, stdout, stderr), placeholders in."""
+    def one(v, case):
+        name, _, path = v
+        _, cid, _, _, args = case
+        argv = [a.replace(PLACEHOLDER, images_dir) for a in args]
+        status, out, err = run_binary(path, ["map"] + argv, images_dir)
+        if status < 0:
+            die(f"{name} {cid}: killed by signal {-status}")
+        out = out.replace(images_dir.encode(), PLACEHOLDER.encode())
+        err = err.replace(images_dir.encode(), PLACEHOLDER.encode())
+        return (name, cid), (status, out, err)
+
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futs = [pool.submit(one, v, c) for v in versions for c in cases]
+        for i, fut in enumerate(concurrent.futures.as_completed(futs), 1):
+            k, r = fut.result()
+            results[k] = r
+            if i % 500 == 0:
+                print(f"generate-baselines: {i}/{len(futs)} runs",
+                      file=sys.stderr)
+    return results
+
+
+def check_result(group, cid, version, result, scratch):
+    status, out, err = result
+    if group != "cli" and b"qemu-img" in out:
+        die(f"{version} {cid}: stdout names qemu-img; the program-name "
+            "substitution would touch map output")
+    for stream in (out, err):
+        if scratch.encode() in stream:
+            die(f"{version} {cid}: output shows the scratch directory")
+
+
+# --- writing ------------------------------------------------------------------
+
+def write_tree(out_dir, versions, cases, results):
+    names = [v[0] for v in versions]
+    files = {}
+    for group, cid, fmt, outlabel, args in cases:
+        lines = files.setdefault(group, [])
+        lines.append(f"case {cid} {fmt} {outlabel}")
+        lines.append("$ " + shlex.join(["qemu-img", "map"] + args))
+        for a in args:
+            t = escape(a.encode())
+            lines.append(f"arg {t}" if t else "arg")
+        # identical outcomes are stored once, with the versions sharing them
+        outcomes = []
+        for n in names:
+            r = results[(n, cid)]
+            for o in outcomes:
+                if o[1] == r:
+                    o[0].append(n)
+                    break
+            else:
+                outcomes.append(([n], r))
+        for vs, (status, out, err) in outcomes:
+            lines.append("versions " + " ".join(vs))
+            lines.append(f"status {status}")
+            lines.extend(stream_lines("out", out))
+            lines.extend(stream_lines("err", err))
+        lines.append("end")
+        lines.append("")
+
+    header = ["# Generated by baselines/generate-baselines.py; do not edit.",
+              "# Format: docs/conformance.md. Runs happen in the directory of",
+              "# the materialised corpus, shown as {IMAGES}.", ""]
+    img_dir = os.path.join(out_dir, "images")
+    os.makedirs(img_dir, exist_ok=True)
+    written = set()
+    for group, lines in files.items():
+        path = os.path.join(out_dir, "cli.txt") if group == "cli" \
+            else os.path.join(img_dir, group + ".txt")
+        written.add(os.path.realpath(path))
+        with open(path, "w", newline="\n") as f:
+            f.write("\n".join(header + lines))
+    for e in os.listdir(img_dir):
+        p = os.path.realpath(os.path.join(img_dir, e))
+        if e.endswith(".txt") and p not in written:
+            os.unlink(p)
+    with open(os.path.join(out_dir, "versions.tsv"), "w") as f:
+        f.write("# Generated by baselines/generate-baselines.py; do not edit.\n"
+                "# version\tfirst line of `qemu-img --version`\tbinary "
+                "(run as `qemu-img map ARGS`, argv[0] = qemu-img, LC_ALL=C)\n")
+        for n, line, path in versions:
+            f.write(f"{n}\t{line}\t{path}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("binaries", nargs="+", metavar="QEMU_IMG_OR_DIR")
+    ap.add_argument("--images", default=os.path.join(ROOT, "conformance", "images"),
+                    help="corpus directory holding manifest.json")
+    ap.add_argument("--materialize",
+                    default=os.path.join(ROOT, "conformance", "corpus", "materialize.py"))
+    ap.add_argument("--invocations",
+                    default=os.path.join(ROOT, "conformance", "invocations.json"))
+    ap.add_argument("--out", default=HERE, help="baseline tree to rewrite")
+    ap.add_argument("--instar", default=os.path.join(ROOT, "build", "instar"),
+                    help="instar binary for detect-profiles.py")
+    ap.add_argument("--scratch", default=None,
+                    help="where to materialise the corpus (default: a "
+                         "temporary directory next to --out's build tree)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    opts = ap.parse_args()
+
+    with open(opts.invocations) as f:
+        inv = json.load(f)
+    with open(os.path.join(opts.images, "manifest.json")) as f:
+        manifest = json.load(f)
+    versions = discover(opts.binaries)
+    for n, line, path in versions:
+        print(f"generate-baselines: {n}: {line} ({path})", file=sys.stderr)
+
+    # Scratch on a real disk filesystem (tmpfs reports holes differently).
+    parent = opts.scratch or os.path.join(ROOT, "build")
+    os.makedirs(parent, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="baselines.", dir=parent)
+    try:
+        images_dir = os.path.join(scratch, "images")
+        r = subprocess.run([sys.executable, opts.materialize, opts.images,
+                            images_dir])
+        if r.returncode != 0:
+            die("materialize.py failed")
+        cases = build_cases(inv, manifest, images_dir)
+        results = run_all(versions, cases, images_dir, opts.jobs)
+        for group, cid, _, _, _ in cases:
+            for n, _, _ in versions:
+                check_result(group, cid, n, results[(n, cid)], scratch)
+        write_tree(opts.out, versions, cases, results)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print(f"generate-baselines: {len(cases)} cases x {len(versions)} versions",
+          file=sys.stderr)
+
+    r = subprocess.run([sys.executable, os.path.join(HERE, "detect-profiles.py"),
+                        "--baselines", opts.out, "--instar", opts.instar])
+    sys.exit(r.returncode)
+
+
+if __name__ == "__main__":
+    main()

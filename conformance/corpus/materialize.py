@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Recreate the conformance image corpus with its exact allocation.
+
+    materialize.py SRC_IMAGES_DIR DEST_DIR
+    materialize.py --drop-cache DEST_DIR
+
+For every image in SRC_IMAGES_DIR/manifest.json: create DEST_DIR/<file> as
+a sparse file of the recorded size, fallocate its unwritten ranges, write
+its data ranges from <id>.data, fsync, then verify that st_size, the
+SEEK_DATA/SEEK_HOLE data runs, st_blocks and the content sha256 equal the
+manifest.  An image whose file already verifies is left alone.  Any
+difference is printed, naming the image and what differs, and the exit
+status is 1: a filesystem that cannot represent the recorded allocation
+(no SEEK_HOLE, no unwritten extents, other block accounting) fails here
+instead of making the conformance tests compare against the wrong image.
+
+--drop-cache only drops the page cache of every image in DEST_DIR (see
+corpus_fs.py: cached pages over unwritten extents read as SEEK_DATA data).
+
+Python 3 stdlib only.
+"""
+
+import json
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_fs  # noqa: E402
+
+
+class Mismatch(Exception):
+    pass
+
+
+def fmt_runs(runs, limit=6):
+    s = ", ".join("%d+%d" % (o, l) for o, l in runs[:limit])
+    return "[" + s + (", ... (%d runs)" % len(runs) if len(runs) > limit else "") + "]"
+
+
+def verify(path, img, data_path):
+    """Raise Mismatch listing every way PATH differs from the manifest entry."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        corpus_fs.drop_cache(fd)
+        st = os.fstat(fd)
+        problems = []
+        if st.st_size != img["size"]:
+            problems.append("st_size %d, manifest %d" % (st.st_size, img["size"]))
+        ranges = corpus_fs.data_ranges(fd, st.st_size)
+        if ranges != img["data_ranges"]:
+            problems.append("SEEK_DATA/SEEK_HOLE data runs %s, manifest %s"
+                            % (fmt_runs(ranges), fmt_runs(img["data_ranges"])))
+        if st.st_blocks != img["blocks"]:
+            problems.append("st_blocks %d, manifest %d" % (st.st_blocks, img["blocks"]))
+        if not problems:
+            if img["size"] <= corpus_fs.FULL_HASH_LIMIT:
+                sha = corpus_fs.content_sha256(fd, st.st_size, ranges)
+                if sha != img["sha256"]:
+                    problems.append("sha256 %s, manifest %s" % (sha, img["sha256"]))
+            else:
+                # Too big to hash in the time budget.  The runs are already
+                # known to be the manifest's and holes read as zeros, so the
+                # content is the manifest's iff the data runs hold the
+                # sidecar's bytes.
+                want = b""
+                if data_path:
+                    want = corpus_fs.read_data(data_path)
+                got = b"".join(corpus_fs.read_ranges(fd, ranges))
+                if got != want:
+                    problems.append("data runs differ from %s" % os.path.basename(data_path))
+        corpus_fs.drop_cache(fd)
+        if problems:
+            raise Mismatch("; ".join(problems))
+    finally:
+        os.close(fd)
+
+
+def build(path, img, data_path):
+    tmp = os.path.join(os.path.dirname(path), ".tmp-" + os.path.basename(path))
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    want = sum(l for _, l in img["data_ranges"])
+    data = b""
+    if want:
+        data = corpus_fs.read_data(data_path)
+    if len(data) != want:
+        raise Mismatch("%s holds %d bytes, the data ranges %d"
+                       % (data_path, len(data), want))
+    try:
+        corpus_fs.write_image(tmp, img["size"], img["unwritten_ranges"],
+                              img["data_ranges"], data)
+    except OSError as e:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise Mismatch("cannot recreate the file: %s" % e)
+    try:
+        verify(tmp, img, data_path)
+    except Mismatch:
+        os.unlink(tmp)
+        raise
+    os.replace(tmp, path)
+
+
+def load(src):
+    with open(os.path.join(src, "manifest.json")) as f:
+        m = json.load(f)
+    if m.get("version") != 1:
+        raise SystemExit("materialize: %s/manifest.json: unsupported version %r"
+                         % (src, m.get("version")))
+    return m["images"]
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--drop-cache":
+        for name in os.listdir(argv[2]):
+            p = os.path.join(argv[2], name)
+            if os.path.isfile(p):
+                fd = os.open(p, os.O_RDONLY)
+                corpus_fs.drop_cache(fd)
+                os.close(fd)
+        return 0
+    if len(argv) != 3:
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    src, dest = argv[1], argv[2]
+    t0 = time.monotonic()
+    images = load(src)
+    os.makedirs(dest, exist_ok=True)
+    failed, made = [], 0
+    for img in images:
+        path = os.path.join(dest, img["file"])
+        data_path = os.path.join(src, img["data"]) if img.get("data") else None
+        try:
+            if os.path.lexists(path):
+                try:
+                    verify(path, img, data_path)
+                    continue
+                except Mismatch:
+                    os.unlink(path)
+            build(path, img, data_path)
+            made += 1
+        except (Mismatch, OSError) as e:
+            failed.append(img["id"])
+            print("materialize: ERROR: image %s (%s): %s"
+                  % (img["id"], img["file"], e), file=sys.stderr)
+    if failed:
+        print("materialize: ERROR: %d of %d images could not be recreated with the "
+              "recorded allocation in %s: %s\nmaterialize: the filesystem must support "
+              "SEEK_HOLE and unwritten extents and account blocks like the one the corpus "
+              "was made on (ext4, 4 KiB blocks); see docs/corpus.md."
+              % (len(failed), len(images), dest, " ".join(failed)), file=sys.stderr)
+        return 1
+    print("materialize: %d images in %s (%d written, %d already correct) in %.2fs"
+          % (len(images), dest, made, len(images) - made, time.monotonic() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
