@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES="cmake make gcc clang pkg-config libcriterion-dev libprotobuf-c-dev \
-protobuf-c-compiler libcjson-dev libseccomp-dev python3 qemu-utils time"
+protobuf-c-compiler libcjson-dev libseccomp-dev python3 qemu-utils time \
+libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

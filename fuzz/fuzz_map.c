@@ -1,0 +1,116 @@
+/*
+ * libFuzzer target: the whole map pipeline (probe, format driver, generic
+ * layer) over an in-memory image, as it runs in the guest.
+ *
+ * Input: 16 bytes of parameters, then the image. The parameters choose
+ * the -f format, a window, the merge keys and where holes lie. The
+ * target asserts the invariants the host also checks: the extents
+ * partition exactly the requested range, in order, with no gap, no
+ * overlap, no zero length except qemu's empty-walk record, no overflow;
+ * and it bounds the device reads per emitted extent (a quadratic walk is
+ * a bug even when it terminates).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "map.h"
+#include "memdev.h"
+#include "node.h"
+
+#define ARENA_SIZE (62u << 20) /* what the guest has */
+
+struct check {
+    uint64_t start, end, next, count;
+    bool empty;
+};
+
+static int sink(void *ctx, const struct map_extent *e, struct map_error *err)
+{
+    struct check *c = ctx;
+    (void)err;
+    if (e->start != c->next)
+        abort();
+    if (c->empty) {
+        if (c->count || e->length || e->data || e->zero || e->present)
+            abort();
+    } else {
+        if (e->length == 0 || e->length > c->end - c->next)
+            abort();
+        if (e->has_offset && e->offset > UINT64_MAX - e->length)
+            abort();
+    }
+    c->next += e->length;
+    c->count++;
+    return 0;
+}
+
+static void run(const uint8_t *img, size_t len, const uint8_t *p,
+                uint8_t *arena_mem, int64_t start, int64_t max)
+{
+    struct memdevs m;
+    memdevs_init(&m);
+    uint32_t dev = memdev_add(&m, len);
+    if (len)
+        memcpy(m.dev[dev].data, img, len);
+    /* up to two holes at parameter-chosen places */
+    if (len > 4096 && (p[0] & 1)) {
+        uint64_t a = (uint64_t)p[1] * 4096 % len, b = a + 4096 * (p[2] % 8);
+        if (b > len)
+            b = len;
+        if (b > a)
+            memdev_hole(&m, dev, a, b);
+    }
+    struct arena arena;
+    arena_init(&arena, arena_mem, ARENA_SIZE);
+    struct open_ctx ctx = { .io = &m.io, .arena = &arena,
+                            .filename = "fuzz.img",
+                            .vhd_size_rule = p[3] & 1 };
+    struct map_error err = { 0 };
+    static const enum image_format fmts[] = { FMT_PROBE, FMT_RAW, FMT_QCOW2,
+                                              FMT_VMDK, FMT_VPC, FMT_VHDX,
+                                              FMT_FILE };
+    struct node *top = image_open(&ctx, dev, fmts[p[4] % 7], &err);
+    if (top) {
+        struct map_request rq = { .start = start, .max_length = max,
+                                  .merge_keys = p[5] & 3 };
+        uint64_t end = max < 0 ? top->length
+                               : (uint64_t)start + (uint64_t)max;
+        if (max >= 0 && end > top->length)
+            end = top->length;
+        struct check c = { .start = (uint64_t)start, .next = (uint64_t)start,
+                           .end = end, .empty = (uint64_t)start >= end };
+        unsigned reads_before = m.reads;
+        if (map_image(top, &rq, sink, &c, &err) == 0 && c.next != c.end &&
+            !c.empty)
+            abort(); /* success must cover the range exactly */
+        if (m.reads - reads_before > 4096 + 64 * c.count)
+            abort(); /* reads per extent must stay bounded */
+    }
+    memdevs_free(&m);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t *arena_mem;
+    if (!arena_mem)
+        arena_mem = malloc(ARENA_SIZE);
+    if (size < 16)
+        return 0;
+    const uint8_t *p = data;
+    const uint8_t *img = data + 16;
+    size_t len = size - 16;
+    int64_t start, max;
+    memcpy(&start, p + 6, 4);
+    start &= 0x7fffffff;
+    uint32_t max32;
+    memcpy(&max32, p + 10, 4);
+    max = (p[14] & 1) ? -1 : (int64_t)max32;
+    run(img, len, p, arena_mem, 0, -1);      /* whole image */
+    run(img, len, p, arena_mem, start, max); /* and a window */
+    return 0;
+}
