@@ -23,6 +23,51 @@ static int open_io_fail(struct map_error *err, const char *what)
 }
 
 
+/* path_has_protocol(): a ':' before any '/'. */
+static bool has_protocol(const char *path)
+{
+    for (; *path && *path != '/'; path++)
+        if (*path == ':')
+            return true;
+    return false;
+}
+
+/*
+ * bdrv_open_child(s->image_data_file, ...): the name from the header
+ * extension (up to its first NUL, as qemu reads it into a zeroed buffer)
+ * is opened as given, so a relative name is relative to the working
+ * directory, not to the image's directory.
+ */
+static int open_data_file(struct node *n, struct map_error *err)
+{
+    const struct io_ops *io = n->ctx->io;
+    struct qcow2_state *s = n->opaque;
+    uint32_t len = s->ext.data_file_name_len;
+    char *name;
+    uint32_t dev;
+    int rc;
+
+    name = node_alloc(n, (size_t)len + 1, "data file name", err);
+    if (!name)
+        return -1;
+    if (len && node_pread(n->file, s->ext.data_file_name_offset, name, len,
+                          err) < 0)
+        return map_fail(err, MAP_ERR_OPEN, err->errnum,
+                        "ERROR: Could not read data file name: %s",
+                        map_strerror(err->errnum));
+    name[len] = '\0';
+    if (!io->open || !name[0] || has_protocol(name))
+        return map_fail(err, MAP_ERR_OPEN, LINUX_ENOTSUP,
+                        "qcow2 external data file '%s' is not supported by "
+                        "instar yet", name);
+    rc = io->open(io->ctx, name, &dev);
+    if (rc < 0)
+        return map_fail(err, MAP_ERR_OPEN, -rc, "Could not open '%s': %s",
+                        name, map_strerror(-rc));
+    s->data_file = node_open_protocol(n->ctx, dev, err);
+    return s->data_file ? 0 : -1;
+}
+
 /* Steps of qcow2_do_open() between the layout checks and the backing
  * file name that can fail: table reads, encryption, data file. */
 static int check_tables_and_crypto(struct node *n, struct reader *r,
@@ -52,10 +97,13 @@ static int check_tables_and_crypto(struct node *n, struct reader *r,
         return -1;
 
     if (h->incompatible_features & QCOW2_INCOMPAT_DATA_FILE) {
-        if (!s->ext.has_data_file_name)
+        if (s->ext.has_data_file_name) {
+            if (open_data_file(n, err) < 0)
+                return -1;
+        } else {
             return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
                             "'data-file' is required for this image");
-        *unsupported = "qcow2 images with an external data file";
+        }
     } else if (h->autoclear_features & QCOW2_AUTOCLEAR_DATA_FILE_RAW) {
         return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
                         "data-file-raw requires a data file");
@@ -65,10 +113,13 @@ static int check_tables_and_crypto(struct node *n, struct reader *r,
         return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
                         "Missing CRYPTO header for crypt method %d",
                         (int)h->crypt_method);
+    /* qcrypto_block_open() of the legacy AES cipher: instar has no
+     * --object secret / encrypt.key-secret, so this is qemu's answer. */
     if (h->crypt_method == QCOW2_CRYPT_AES)
-        return map_fail(err, MAP_ERR_OPEN, LINUX_ENOTSUP,
-                        "encrypted qcow2 images are not supported by instar "
-                        "yet");
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                        "Parameter 'encrypt.key-secret' is required for "
+                        "cipher");
+    (void)unsupported;
     return 0;
 }
 
@@ -172,8 +223,9 @@ static int qcow2_block_status(struct node *n, uint64_t off, uint64_t bytes,
         run.type == QCOW2_UNALLOCATED_ALLOC) {
         st->flags |= BS_OFFSET_VALID;
         st->map = run.host_offset;
-        st->file = n->file->dev;
-        st->host = n->file;
+        struct node *host = s->data_file ? s->data_file : n->file;
+        st->file = host->dev;
+        st->host = host;
     }
     if (run.type == QCOW2_ZERO_PLAIN || run.type == QCOW2_ZERO_ALLOC)
         st->flags |= BS_ZERO;

@@ -119,6 +119,8 @@ struct qcow2_extensions {
     uint32_t feature_table_len;
     bool has_crypto_header;
     bool has_data_file_name;
+    uint64_t data_file_name_offset; /* the last data file extension's name */
+    uint32_t data_file_name_len;
     uint32_t nb_bitmaps;            /* 0: no (valid) bitmaps extension */
     uint64_t bitmap_directory_offset;
     uint64_t bitmap_directory_size;
@@ -146,6 +148,10 @@ struct qcow2_state {
     uint8_t *rt_buf;
     uint64_t rt_base;
     uint32_t rt_count;
+
+    /* The external data file's protocol node, or NULL when the data
+     * lives in the image file itself (qemu's has_data_file()). */
+    struct node *data_file;
 
     /* Metadata-preallocation heuristic, decided at the first query. */
     bool prealloc_checked;

@@ -103,8 +103,11 @@ static enum qcow2_cluster_type classify(const struct qcow2_state *s,
     if ((e & QCOW2_OFLAG_ZERO) && s->g.subclusters == 1)
         return (e & QCOW2_L2E_OFFSET_MASK) ? QCOW2_ZERO_ALLOC
                                            : QCOW2_ZERO_PLAIN;
+    /* Offset 0 is a valid data file offset; every data file cluster has
+     * refcount 1, so COPIED tells it from an unallocated entry. */
     if (!(e & QCOW2_L2E_OFFSET_MASK))
-        return QCOW2_UNALLOCATED_PLAIN;
+        return s->data_file && (e & QCOW2_OFLAG_COPIED) ? QCOW2_NORMAL
+                                                        : QCOW2_UNALLOCATED_PLAIN;
     return QCOW2_NORMAL;
 }
 
@@ -294,6 +297,13 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
                                 "(L2 offset: %#llx, L2 index: %#x)",
                                 (unsigned long long)l2_offset,
                                 (unsigned)slice_index);
+    if (!invalid && run->type == QCOW2_COMPRESSED && s->data_file)
+        return qcow2_corruption(n, err,
+                                "Compressed cluster entry found in image "
+                                "with external data file (L2 offset: %#llx, "
+                                "L2 index: %#x)",
+                                (unsigned long long)l2_offset,
+                                (unsigned)slice_index);
     if (!invalid && has_host_offset(run->type)) {
         uint64_t host_cluster = first & QCOW2_L2E_OFFSET_MASK;
         run->host_offset = host_cluster + in_cluster;
@@ -303,6 +313,15 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
                                     "unaligned (L2 offset: %#llx, L2 index: "
                                     "%#x)", (unsigned long long)host_cluster,
                                     (unsigned long long)l2_offset,
+                                    (unsigned)slice_index);
+        if (s->data_file && run->host_offset != off)
+            /* qemu's text, unbalanced parenthesis included */
+            return qcow2_corruption(n, err,
+                                    "External data file host cluster offset "
+                                    "%#llx does not match guest cluster "
+                                    "offset: %#llx, L2 index: %#x)",
+                                    (unsigned long long)host_cluster,
+                                    (unsigned long long)(off - in_cluster),
                                     (unsigned)slice_index);
     }
 

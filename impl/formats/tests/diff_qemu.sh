@@ -576,13 +576,58 @@ cp vso.vmdk vh-footer.vmdk; python3 -c "
 import os; f=open('vh-footer.vmdk','r+b'); f.seek(os.path.getsize('vh-footer.vmdk')-512+12); f.write(b'\\x07')"
 compare vh-footer vh-footer.vmdk
 
+# --- qcow2 external data file and encryption ---------------------------------
+mkdir -p dfd
+( cd dfd || exit 2
+  mk -f qcow2 -o data_file=dd.data dd.qcow2 4M
+  qio -c 'write -P 1 0 64k' -c 'write -P 2 1M 64k' -c 'write -z 2M 64k' \
+      -c 'write -P 3 3M 128k' -c 'discard 3M 64k' dd.qcow2
+  mk -f qcow2 -o data_file=dr.data,data_file_raw=on dr.qcow2 4M
+  qio -c 'write -P 1 64k 64k' -c 'write -z 2M 64k' dr.qcow2
+  mk -f qcow2 -o data_file=de.data,extended_l2=on de.qcow2 1M
+  qio -c 'write -P 1 0 4k' -c 'write -z 64k 8k' de.qcow2
+  mk -f qcow2 -o data_file=dm.data dm.qcow2 1M
+  rm dm.data )
+cd dfd || exit 2
+for f in dd dr de; do windows $f.qcow2; done
+compare dm-missing dm.qcow2
+cd .. || exit 2
+# run from the parent: the data file name is relative to the cwd
+compare dd-parent dfd/dd.qcow2
+compare dr-parent dfd/dr.qcow2
+cp dfd/dd.data dd.data
+compare dd-parent-cwd dfd/dd.qcow2
+# data file cluster at the wrong host offset: corruption
+cp dfd/dd.qcow2 dfd/dd-bad.qcow2
+python3 - dfd/dd-bad.qcow2 <<'PY'
+import struct,sys
+f=open(sys.argv[1],'r+b'); h=f.read(112)
+l1=struct.unpack('>Q',h[40:48])[0]; f.seek(l1); l2=struct.unpack('>Q',f.read(8))[0]&0x00fffffffffffe00
+f.seek(l2+16*8); e=struct.unpack('>Q',f.read(8))[0]
+f.seek(l2+16*8); f.write(struct.pack('>Q',e+65536))
+PY
+compare dd-bad dfd/dd-bad.qcow2
+# COPIED cleared on the offset-0 cluster: unallocated
+cp dfd/dd.qcow2 dfd/dd-nocopied.qcow2
+python3 - dfd/dd-nocopied.qcow2 <<'PY'
+import struct,sys
+f=open(sys.argv[1],'r+b'); h=f.read(112)
+l1=struct.unpack('>Q',h[40:48])[0]; f.seek(l1); l2=struct.unpack('>Q',f.read(8))[0]&0x00fffffffffffe00
+f.seek(l2); f.write(struct.pack('>Q',0))
+PY
+compare dd-nocopied dfd/dd-nocopied.qcow2
+for c in aes luks; do
+  "$QIMG" create -q --object secret,id=s0,data=x -f qcow2 \
+    -o encrypt.format=$c,encrypt.key-secret=s0 enc-$c.qcow2 1M 2>/dev/null &&
+    compare enc-$c enc-$c.qcow2
+done
+
 # --- formats instar refuses for now ---------------------------------------
 mk -f qcow q1.qcow 1M; refused qcow q1.qcow
 mk -f vdi v.vdi 1M; refused vdi v.vdi
 mk -f qed v.qed 1M; refused qed v.qed
 mk -f parallels v.parallels 1M 2>/dev/null && refused parallels v.parallels
 mk -f qcow2 -b base.qcow2 -F qcow2 ov.qcow2; refused backing ov.qcow2
-mk -f qcow2 -o data_file=df.raw dfile.qcow2 1M; refused datafile dfile.qcow2
 truncate -s 1M x.dmg; refused dmg x.dmg
 
 echo "diff_qemu: $pass matching, $fail mismatching ($QIMG)"

@@ -260,9 +260,9 @@ Test(qcow2_header, encryption)
     expect_open_error("Unsupported encryption method -2147483648");
     qb_put32(&b, 32, 2);
     expect_open_error("Missing CRYPTO header for crypt method 2");
-    qb_put32(&b, 32, 1);
-    expect_open_error("encrypted qcow2 images are not supported by instar "
-                      "yet");
+    qb_put32(&b, 32, 1);   /* aes: qemu needs a key secret */
+    expect_open_error("Parameter 'encrypt.key-secret' is required for "
+                      "cipher");
 }
 
 Test(qcow2_header, luks_crypto_header_extension)
@@ -282,8 +282,8 @@ Test(qcow2_header, luks_crypto_header_extension)
     off = 112;
     memset(crypto, 0, sizeof(crypto));
     add_extension(&off, QCOW2_EXT_CRYPTO_HEADER, crypto, sizeof(crypto));
-    expect_open_error("encrypted qcow2 images are not supported by instar "
-                      "yet");
+    expect_open_error("Parameter 'encrypt.key-secret' is required for "
+                      "cipher");
     qb_put32(&b, 32, 0);
     expect_open_error("CRYPTO header extension only expected with LUKS "
                       "encryption method");
@@ -365,8 +365,25 @@ Test(qcow2_header, data_file)
     qb_put64(&b, 72, QCOW2_INCOMPAT_DATA_FILE);
     expect_open_error("'data-file' is required for this image");
     add_extension(&off, QCOW2_EXT_DATA_FILE, "d.raw", 5);
-    expect_open_error("qcow2 images with an external data file are not "
-                      "supported by instar yet");
+    /* opened as named (relative to the cwd), with qemu's error */
+    expect_open_error("Could not open 'd.raw': No such file or directory");
+    memdev_name(&t.m, memdev_add(&t.m, 1 << 20), "d.raw");
+    expect_opens();
+    cr_expect_eq(t.m.opens, 1);
+    /* the name ends at its first NUL, as qemu reads it */
+    off = 112;
+    add_extension(&off, QCOW2_EXT_DATA_FILE, "d.raw\0x", 7);
+    expect_opens();
+    /* a data file image with aes: the data file is opened first */
+    qb_put32(&b, 32, 1);
+    off = 112;
+    add_extension(&off, QCOW2_EXT_DATA_FILE, "e.raw", 5);
+    expect_open_error("Could not open 'e.raw': No such file or directory");
+    off = 112;
+    add_extension(&off, QCOW2_EXT_DATA_FILE, "d.raw", 5);
+    expect_open_error("Parameter 'encrypt.key-secret' is required for "
+                      "cipher");
+    qb_put32(&b, 32, 0);
     qb_put64(&b, 72, 0);
     qb_put64(&b, 88, QCOW2_AUTOCLEAR_DATA_FILE_RAW);
     expect_open_error("data-file-raw requires a data file");

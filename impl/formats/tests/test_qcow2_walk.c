@@ -339,6 +339,83 @@ Test(qcow2_walk, l2_read_error_is_a_metadata_error)
     cr_expect_eq(t.m.nlog, 0);
 }
 
+/* An external data file "d.raw" (incompatible bit 2, extension). */
+static uint32_t with_data_file(void)
+{
+    uint32_t dev;
+
+    qb_put64(&b, 72, 1ull << 2);
+    qb_put32(&b, 112, QCOW2_EXT_DATA_FILE);
+    qb_put32(&b, 116, 5);
+    qb_put32(&b, 120, 0x642e7261);   /* "d.ra" */
+    qb_put8(&b, 124, 'w');
+    dev = memdev_add(&t.m, 1 << 20);
+    memdev_name(&t.m, dev, "d.raw");
+    return dev;
+}
+
+Test(qcow2_walk, external_data_file_offsets)
+{
+    uint32_t dev = with_data_file();
+    struct node *n;
+    int i;
+
+    qb_set_entry(&b, 0, QB_COPIED);             /* offset 0: COPIED */
+    qb_set_entry(&b, C64K, C64K | QB_COPIED);
+    qb_set_entry(&b, 3 * C64K, 0);              /* offset 0 w/o COPIED */
+    qb_set_entry(&b, 4 * C64K, QB_ZERO | QB_COPIED);    /* ZERO_PLAIN */
+    qb_set_entry(&b, 5 * C64K, 5 * C64K | QB_ZERO | QB_COPIED);
+    qb_set_entry(&b, 6 * C64K, 6 * C64K);       /* no COPIED: still data */
+    n = open_image();
+
+    cr_assert_eq(tmap(n, 0, -1, MERGE_PRESENT, x, &err), 0, "%s", err.msg);
+    {
+        struct map_extent want[] = {
+            ext(0, 2 * C64K, true, false, true, true, 0),
+            ext(2 * C64K, 2 * C64K, false, true, false, false, 0),
+            ext(4 * C64K, C64K, true, true, false, false, 0),
+            ext(5 * C64K, C64K, true, true, false, true, 5 * C64K),
+            ext(6 * C64K, C64K, true, false, true, true, 6 * C64K),
+            ext(7 * C64K, 9 * C64K, false, true, false, false, 0),
+        };
+        expect_extents(want, 6);
+    }
+    for (i = 0; i < x->n; i++)
+        if (x->e[i].has_offset)
+            cr_expect_eq(x->e[i].file, dev, "extent %d in the data file", i);
+}
+
+Test(qcow2_walk, external_data_file_offset_must_match)
+{
+    struct node *n;
+
+    with_data_file();
+    qb_set_entry(&b, 0, QB_COPIED);
+    qb_set_entry(&b, C64K, 2 * C64K | QB_COPIED);
+    n = open_image();
+    cr_expect_eq(tmap(n, 0, -1, MERGE_PRESENT, x, &err), -1);
+    cr_expect_eq(x->n, 0);   /* [0, 64k) was still pending */
+    cr_expect_str_eq(t.m.log[0], "qcow2: Image is corrupt: External data "
+                     "file host cluster offset 0x20000 does not match guest "
+                     "cluster offset: 0x10000, L2 index: 0x1); further "
+                     "non-fatal corruption events will be suppressed");
+}
+
+Test(qcow2_walk, external_data_file_has_no_compressed_clusters)
+{
+    struct node *n;
+
+    with_data_file();
+    qb_set_entry(&b, 0, QB_COMPRESSED | 0x12345);
+    n = open_image();
+    cr_expect_eq(tmap(n, 0, -1, MERGE_PRESENT, x, &err), -1);
+    cr_expect_eq(x->n, 0);
+    cr_expect_str_eq(t.m.log[0], "qcow2: Image is corrupt: Compressed "
+                     "cluster entry found in image with external data file "
+                     "(L2 offset: 0x40000, L2 index: 0); further non-fatal "
+                     "corruption events will be suppressed");
+}
+
 Test(qcow2_walk, unallocated_beyond_the_l1_table)
 {
     struct node *n;
