@@ -155,6 +155,53 @@ def image_facts(path, fmt):
     if fmt == "raw":
         size = os.path.getsize(path)
         return (size + 511) // 512 * 512, 65536
+    if fmt == "vpc":
+        # footer: a copy at offset 0 (dynamic), always the last 512 bytes
+        with open(path, "rb") as f:
+            d = f.read()
+        foot = d[:512] if d[:8] == b"conectix" else d[-512:]
+        if foot[:8] != b"conectix":
+            die(f"{path}: not a vpc image")
+        size = int.from_bytes(foot[48:56], "big") // 512 * 512
+        cluster = 65536                      # fixed: no blocks
+        if int.from_bytes(foot[60:64], "big") == 3:
+            dyn = int.from_bytes(foot[16:24], "big")
+            cluster = int.from_bytes(d[dyn + 32:dyn + 36], "big")
+        return size, cluster
+    if fmt == "vhdx":
+        # region table at 192 KiB -> metadata region -> file parameters
+        # (block size) and virtual disk size items
+        import struct
+        import uuid
+        with open(path, "rb") as f:
+            d = f.read()
+        meta = uuid.UUID("8B7CA206-4790-4B9A-B8FE-575F050F886E").bytes_le
+        params = uuid.UUID("CAA16737-FA36-4D43-B3B6-33F0AA44E76B").bytes_le
+        vds = uuid.UUID("2FA54224-CD1B-4876-B211-5DBED83BF4B8").bytes_le
+        r = 196608
+        if d[r:r + 4] != b"regi":
+            die(f"{path}: not a vhdx image")
+        mo = None
+        for i in range(struct.unpack("<I", d[r + 8:r + 12])[0]):
+            e = r + 16 + 32 * i
+            if d[e:e + 16] == meta:
+                mo = struct.unpack("<Q", d[e + 16:e + 24])[0]
+        items = {}
+        for i in range(struct.unpack("<H", d[mo + 10:mo + 12])[0]):
+            e = mo + 32 + 32 * i
+            items[d[e:e + 16]] = mo + struct.unpack("<I", d[e + 16:e + 20])[0]
+        cluster = struct.unpack("<I", d[items[params]:items[params] + 4])[0]
+        size = struct.unpack("<Q", d[items[vds]:items[vds] + 8])[0] // 512 * 512
+        return size, cluster
+    if fmt == "vmdk":
+        # monolithicSparse / streamOptimized: the sparse extent header
+        with open(path, "rb") as f:
+            hdr = f.read(28)
+        if hdr[:4] != b"KDMV":
+            die(f"{path}: not a sparse vmdk image")
+        size = int.from_bytes(hdr[12:20], "little") * 512
+        cluster = int.from_bytes(hdr[20:28], "little") * 512
+        return size, cluster
     die(f"{path}: format {fmt!r} has no window rule")
 
 

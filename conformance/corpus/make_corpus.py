@@ -104,16 +104,77 @@ def patch_l2(path, l1_index, delta, value):
     return ["python3", "-c", _PATCH_L2, path, str(l1_index), str(delta), str(value)]
 
 
-def convert(src, dst, *opts, compress=False):
+def convert(src, dst, *opts, compress=False, out_fmt="qcow2"):
     argv = ["qemu-img", "convert"] + (["-c"] if compress else [])
-    argv += ["-f", "raw", "-O", "qcow2"]
+    argv += ["-f", "raw", "-O", out_fmt]
     for o in opts:
         argv += ["-o", o]
     return argv + [src, dst]
 
 
+# qemu stamps vpc/vhdx/vmdk images with the time and random ids; these
+# snippets pin them so that regeneration is byte-identical.
+# vpc: footer timestamp := 0, uuid := 0x11.., creator := CREATOR unless "-";
+# both footer copies (offset 0 of a dynamic image, and the last 512 bytes),
+# checksum fixed; current_size := CURRENT unless 0.
+_VPC_NORM = ("import struct, sys; p, cr, cs = sys.argv[1], sys.argv[2], int(sys.argv[3]); d = bytearray(open(p, 'rb').read()); "
+             "fs = [o for o in (0, len(d) - 512) if d[o:o + 8] == b'conectix']; assert fs\n"
+             "for o in fs:\n"
+             " d[o + 24:o + 28] = bytes(4); d[o + 68:o + 84] = b'\\x11' * 16\n"
+             " if cr != '-': d[o + 28:o + 32] = cr.encode()\n"
+             " if cs: d[o + 48:o + 56] = struct.pack('>Q', cs)\n"
+             " d[o + 64:o + 68] = bytes(4); d[o + 64:o + 68] = struct.pack('>I', ~sum(d[o:o + 512]) & 0xffffffff)\n"
+             "f = open(p, 'r+b')\n"
+             "for o in fs: f.seek(o); f.write(d[o:o + 512])")
+# vhdx: both headers' random sequence numbers := 1000 + (seq - lower seq),
+# file/data write GUIDs := fixed (log GUID must be
+# zero: clean close), header CRC-32C fixed; the page-83 disk id := fixed;
+# the (inactive) log region zeroed.
+_VHDX_NORM = (
+    "import struct, sys, uuid; p = sys.argv[1]; f = open(p, 'r+b'); d = bytearray(f.read())\n"
+    "def crc(b):\n"
+    " c = 0xffffffff\n"
+    " for x in b:\n"
+    "  c ^= x\n"
+    "  for _ in range(8): c = (c >> 1) ^ (0x82f63b78 if c & 1 else 0)\n"
+    " return c ^ 0xffffffff\n"
+    "sq = [struct.unpack('<Q', d[h + 8:h + 16])[0] for h in (65536, 131072)]\n"
+    "for h, s in zip((65536, 131072), sq):\n"
+    " assert d[h:h + 4] == b'head' and d[h + 48:h + 64] == bytes(16)\n"
+    " d[h + 8:h + 16] = struct.pack('<Q', 1000 + s - min(sq)); d[h + 16:h + 48] = b'\\x22' * 16 + b'\\x33' * 16; d[h + 4:h + 8] = bytes(4)\n"
+    " d[h + 4:h + 8] = struct.pack('<I', crc(d[h:h + 4096]))\n"
+    " f.seek(h); f.write(d[h:h + 4096]); ll, lo = struct.unpack('<IQ', d[h + 68:h + 80])\n"
+    " for o in range(lo, lo + ll, 4096):\n"
+    "  if any(d[o:o + 4096]): f.seek(o); f.write(bytes(4096))\n"
+    "r = 196608; mg = uuid.UUID('8B7CA206-4790-4B9A-B8FE-575F050F886E').bytes_le\n"
+    "mo = [struct.unpack('<Q', d[e + 16:e + 24])[0] for e in range(r + 16, r + 16 + 32 * struct.unpack('<I', d[r + 8:r + 12])[0], 32) if d[e:e + 16] == mg][0]\n"
+    "pg = uuid.UUID('BECA12AB-B2E6-4523-93EF-C309E000C746').bytes_le\n"
+    "for e in range(mo + 32, mo + 32 + 32 * struct.unpack('<H', d[mo + 10:mo + 12])[0], 32):\n"
+    " if d[e:e + 16] == pg: o = mo + struct.unpack('<I', d[e + 16:e + 20])[0]; f.seek(o); f.write(b'\\x44' * 16)")
+# vmdk: the descriptor's random CID := 12345678 (NUL padding keeps its size);
+# every descriptor copy in the file.
+_VMDK_NORM = ("import re, sys; p = sys.argv[1]; d = open(p, 'rb').read(); ms = list(re.finditer(rb'\\nCID=[0-9a-f]+\\n', d)); assert ms\n"
+              "for m in reversed(ms):\n"
+              " z = d.index(b'\\0', m.end()); e = len(d[z:]) - len(d[z:].lstrip(b'\\0')) + z\n"
+              " t = d[m.start():z].replace(m.group(0), b'\\nCID=12345678\\n'); assert len(t) <= e - m.start()\n"
+              " f = open(p, 'r+b'); f.seek(m.start()); f.write(t.ljust(z - m.start(), b'\\0')); f.close()")
+
+
+def vpc_norm(path, creator="-", current_size=0):
+    return ["python3", "-c", _VPC_NORM, path, creator, str(current_size)]
+
+
+def vhdx_norm(path):
+    return ["python3", "-c", _VHDX_NORM, path]
+
+
+def vmdk_norm(path):
+    return ["python3", "-c", _VMDK_NORM, path]
+
+
 # ---------------------------------------------------------------------------
-# Recipes: (id, format, tags, commands).  file = id + ".raw" / ".qcow2".
+# Recipes: (id, format, tags, commands).  file = id + EXT[format]
+# (.raw .qcow2 .vhd .vhdx .vmdk).
 # Intermediate files are named after the id too.  Keep virtual sizes small:
 # every data run of the final file is stored in <id>.data.gz.
 # ---------------------------------------------------------------------------
@@ -123,6 +184,18 @@ def raw(id_, tags, *cmds):
 
 def q(id_, tags, *cmds):
     return (id_, "qcow2", tags, list(cmds))
+
+
+def vpc(id_, tags, *cmds):
+    return (id_, "vpc", tags, list(cmds))
+
+
+def vhdx(id_, tags, *cmds):
+    return (id_, "vhdx", tags, list(cmds))
+
+
+def vmdk(id_, tags, *cmds):
+    return (id_, "vmdk", tags, list(cmds))
 
 
 T, P = 1 << 40, 0x11300000000000   # 1 TiB; ~4.8 PiB (offsets past 2^52)
@@ -391,12 +464,65 @@ RECIPES = [
       qio("qcow2", "qcow2-corrupt-extl2-bits.qcow2", "write -P 1 4k 4k", "write -z 64k 8k",
           "write -P 2 200k 64k"),
       patch_l2("qcow2-corrupt-extl2-bits.qcow2", 0, 3 * 16 + 8, 0xffffffff << 32)),
+
+    # --- vpc (VHD) ------------------------------------------------------------
+    # Every image is normalised (vpc_norm/vhdx_norm/vmdk_norm) after qemu
+    # last wrote it: timestamps and random ids made byte-identical.
+    vpc("vpc-dynamic", ["vpc", "dynamic", "data"],             # 2 MiB blocks, CHS-sized
+        create("vpc", "vpc-dynamic.vhd", "5M"),
+        qio("vpc", "vpc-dynamic.vhd", "write -P 1 0 64k", "write -P 2 2044k 8k",
+            "write -P 3 4M 4k"),
+        vpc_norm("vpc-dynamic.vhd")),
+    vpc("vpc-force-size", ["vpc", "dynamic", "force-size", "data"],
+        create("vpc", "vpc-force-size.vhd", 8385024, "force_size=on"),
+        qio("vpc", "vpc-force-size.vhd", "write -P 1 1M 64k", "write -P 2 8380928 4k"),
+        vpc_norm("vpc-force-size.vhd")),
+    vpc("vpc-fixed", ["vpc", "fixed", "data"],                 # probes as raw
+        create("vpc", "vpc-fixed.vhd", "1M", "subformat=fixed"),
+        qio("vpc", "vpc-fixed.vhd", "write -P 1 0 4k", "write -P 2 512k 64k"),
+        vpc_norm("vpc-fixed.vhd")),
+    # creator 'vbox' with current_size (8 MiB - 64k) below the CHS size
+    # (8386560; geometry not the maximum): 7.2 maps the CHS size, 10.0+
+    # the footer's current_size.
+    vpc("vpc-creator-vbox", ["vpc", "dynamic", "creator-vbox", "data"],
+        create("vpc", "vpc-creator-vbox.vhd", 8385024),
+        qio("vpc", "vpc-creator-vbox.vhd", "write -P 1 0 64k", "write -P 2 8380416 4k"),
+        vpc_norm("vpc-creator-vbox.vhd", "vbox", 8323072)),
+
+    # --- vhdx ---------------------------------------------------------------
+    vhdx("vhdx-dynamic", ["vhdx", "dynamic", "data", "zero"],
+         create("vhdx", "vhdx-dynamic.vhdx", "8M"),
+         qio("vhdx", "vhdx-dynamic.vhdx", "write -P 1 0 64k", "write -P 2 3M 4k",
+             "write -z 5M 64k", "write -P 3 7M 16k"),
+         vhdx_norm("vhdx-dynamic.vhdx")),
+    vhdx("vhdx-fixed", ["vhdx", "fixed"],
+         create("vhdx", "vhdx-fixed.vhdx", "1M", "subformat=fixed"),
+         vhdx_norm("vhdx-fixed.vhdx")),
+
+    # --- vmdk ---------------------------------------------------------------
+    vmdk("vmdk-sparse", ["vmdk", "monolithicSparse", "data", "zero"],
+         create("vmdk", "vmdk-sparse.vmdk", "2M"),
+         qio("vmdk", "vmdk-sparse.vmdk", "write -P 1 0 64k", "write -z 256k 64k",
+             "write -P 2 1M 4k", "write -P 3 1984k 64k"),
+         vmdk_norm("vmdk-sparse.vmdk")),
+    vmdk("vmdk-zeroed-grain", ["vmdk", "monolithicSparse", "zeroed-grain", "data", "zero"],
+         create("vmdk", "vmdk-zeroed-grain.vmdk", "2M", "zeroed_grain=on"),
+         qio("vmdk", "vmdk-zeroed-grain.vmdk", "write -P 1 0 64k", "write -z 64k 128k",
+             "write -P 2 1M 64k", "write -z 1M 64k", "write -P 3 1536k 4k"),
+         vmdk_norm("vmdk-zeroed-grain.vmdk")),
+    vmdk("vmdk-stream", ["vmdk", "streamOptimized", "compressed", "data"],
+         truncate("vmdk-stream-src.raw", "1M"),
+         qio("raw", "vmdk-stream-src.raw", "write -P 0x11 0 64k", "write -P 0x22 512k 4k",
+             "write -P 0x33 960k 64k"),
+         convert("vmdk-stream-src.raw", "vmdk-stream.vmdk", "subformat=streamOptimized",
+                 out_fmt="vmdk"),
+         vmdk_norm("vmdk-stream.vmdk")),
 ]
 
 
 # ---------------------------------------------------------------------------
 ID_RE = re.compile(r"^[a-z0-9-]+$")
-EXT = {"raw": ".raw", "qcow2": ".qcow2"}
+EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx", "vmdk": ".vmdk"}
 
 
 def check_recipes():
