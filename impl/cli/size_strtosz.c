@@ -162,6 +162,39 @@ static uint64_t fraction_to_fixed_v6(double fraction)
  * decimal fraction that needs a suffix. S1 warns about hex with a suffix,
  * S2 rejects it.
  */
+/*
+ * The common end of qemu_strtosz in every version since 6.0: an optional
+ * suffix at endptr scales val and the fraction valf; a fraction needs a
+ * scaling suffix (not 'b'); nothing may follow. *suffixed tells whether a
+ * suffix was used.
+ */
+static int finish_size(const char *nptr, const char *endptr, uint64_t val,
+                       uint64_t valf, uint64_t *result, bool *suffixed)
+{
+    int retval = 0;
+    int64_t mul = suffix_mul(*endptr);
+    *suffixed = mul > 0;
+    if (mul > 0) {
+        endptr++;
+    } else {
+        mul = 1;
+    }
+    if (mul == 1 && valf != 0) {
+        /* a fraction needs a suffix that scales it: "1.5" and "1.5b" fail */
+        endptr = nptr;
+        retval = -EINVAL;
+    } else if (mul != 1) {
+        retval = scale(&val, valf, mul);
+    }
+    if (*endptr) {
+        retval = -EINVAL;
+    }
+    if (retval == 0) {
+        *result = val;
+    }
+    return retval;
+}
+
 static int strtosz_s1_s2(const char *nptr, bool reject_hex_suffix,
                          uint64_t *result, bool *hex_suffix_warning)
 {
@@ -214,34 +247,15 @@ static int strtosz_s1_s2(const char *nptr, bool reject_hex_suffix,
             valf = fraction_to_fixed_v6(fraction);
         }
     }
-    int64_t mul = suffix_mul(*endptr);
-    if (mul > 0) {
-        if (hex) {
-            *hex_suffix_warning = true;
-        }
-        endptr++;
-    } else {
-        mul = 1;
+    bool suffixed;
+    retval = finish_size(nptr, endptr, val, valf, result, &suffixed);
+    if (hex && suffixed) {
+        *hex_suffix_warning = true;
     }
-    if (mul == 1) {
-        if (valf != 0) {
-            endptr = nptr;
-            retval = -EINVAL;
-            goto out;
-        }
-    } else {
-        retval = scale(&val, valf, mul);
-        if (retval) {
-            goto out;
-        }
-    }
-    retval = 0;
+    return retval;
 out:
     if (*endptr) {
         retval = -EINVAL;
-    }
-    if (retval == 0) {
-        *result = val;
     }
     return retval;
 }
@@ -341,31 +355,11 @@ static int strtosz_s3(const char *nptr, uint64_t *result)
     if (retval) {
         goto out;
     }
-    int64_t mul = suffix_mul(*endptr);
-    if (mul > 0) {
-        endptr++;
-    } else {
-        mul = 1;
-    }
-    if (mul == 1) {
-        if (valf != 0) {
-            endptr = nptr;
-            retval = -EINVAL;
-            goto out;
-        }
-    } else {
-        retval = scale(&val, valf, mul);
-        if (retval) {
-            goto out;
-        }
-    }
-    retval = 0;
+    bool suffixed;
+    return finish_size(nptr, endptr, val, valf, result, &suffixed);
 out:
     if (*endptr) {
         retval = -EINVAL;
-    }
-    if (retval == 0) {
-        *result = val;
     }
     return retval;
 }
