@@ -39,6 +39,15 @@ def fmt_runs(runs, limit=6):
     return "[" + s + (", ... (%d runs)" % len(runs) if len(runs) > limit else "") + "]"
 
 
+# ext4 keeps up to four extents in the inode and needs a 4 KiB extent-tree
+# block beyond that; whether a recreated file's extents merge depends on
+# where the filesystem finds free space, so a file can come back one such
+# block (8 sectors) heavier. build() rewrites the file a few times to get
+# the recorded count; only then is that one block tolerated, with a note.
+EXTENT_TREE_SLACK = 8
+REWRITES = 4
+
+
 def verify(path, img, data_path):
     """Raise Mismatch listing every way PATH differs from the manifest entry."""
     fd = os.open(path, os.O_RDONLY)
@@ -88,19 +97,41 @@ def build(path, img, data_path):
     if len(data) != want:
         raise Mismatch("%s holds %d bytes, the data ranges %d"
                        % (data_path, len(data), want))
-    try:
-        corpus_fs.write_image(tmp, img["size"], img["unwritten_ranges"],
-                              img["data_ranges"], data)
-    except OSError as e:
+    for attempt in range(REWRITES):
         if os.path.lexists(tmp):
             os.unlink(tmp)
-        raise Mismatch("cannot recreate the file: %s" % e)
-    try:
-        verify(tmp, img, data_path)
-    except Mismatch:
-        os.unlink(tmp)
-        raise
+        try:
+            corpus_fs.write_image(tmp, img["size"], img["unwritten_ranges"],
+                                  img["data_ranges"], data)
+        except OSError as e:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+            raise Mismatch("cannot recreate the file: %s" % e)
+        try:
+            verify(tmp, img, data_path)
+            break
+        except Mismatch:
+            if attempt + 1 < REWRITES:
+                continue
+            if extent_tree_block_only(tmp, img, data_path):
+                print("materialize: note: %s came back %d sectors heavier "
+                      "(an ext4 extent-tree block); accepted"
+                      % (img["id"], EXTENT_TREE_SLACK), file=sys.stderr)
+                break
+            os.unlink(tmp)
+            raise
     os.replace(tmp, path)
+
+
+def extent_tree_block_only(path, img, data_path):
+    """True if path matches the manifest entry except for st_blocks being
+    exactly one extent-tree block more."""
+    relaxed = dict(img, blocks=img["blocks"] + EXTENT_TREE_SLACK)
+    try:
+        verify(path, relaxed, data_path)
+    except Mismatch:
+        return False
+    return True
 
 
 def load(src):
