@@ -722,7 +722,7 @@ static const uint8_t *l2_table(struct node *n, struct vmdk_extent *e,
 /* get_cluster_offset() without allocation. Returns VMDK_* or -1 with err
  * for instar's own failures (memory, qemu's division by zero). */
 static int cluster_offset(struct node *n, struct vmdk_extent *e,
-                          uint64_t off, uint64_t *cluster,
+                          uint64_t off, uint64_t *cluster, uint64_t *unalloc,
                           struct map_error *err)
 {
     uint64_t rel, l1e, gte;
@@ -760,8 +760,15 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
     } else {
         l2_offset = (uint32_t)l1e;
     }
-    if (!l2_offset)
+    /* Unallocated answers are extended past the grain (qemu answers grain
+     * by grain): merging makes the output the same, and a hostile image
+     * with tiny grains and a huge capacity then costs one query per
+     * grain table, not one per grain. *unalloc = bytes from off. */
+    uint64_t span = (uint64_t)e->l1_entry_sectors * 512;
+    if (!l2_offset) {
+        *unalloc = span - rel % span;
         return VMDK_UNALLOC;
+    }
     t = l2_table(n, e, l2_offset, err);
     if (!t)
         return err->kind == MAP_ERR_INTERNAL ? -1 : VMDK_ERROR;
@@ -790,8 +797,16 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
         if (e->zero_grain && gte == 1)
             zeroed = true;
     }
-    if (!gte || zeroed)
+    if (!gte || zeroed) {
+        if (!zeroed && !e->sesparse) {
+            uint32_t i = l2_index + 1;
+            while (i < e->l2_size && load_le32(t + (size_t)i * 4) == 0)
+                i++;
+            uint64_t grain = (uint64_t)e->cluster_sectors * 512;
+            *unalloc = (uint64_t)(i - l2_index) * grain - (rel % grain);
+        }
         return zeroed ? VMDK_ZEROED : VMDK_UNALLOC;
+    }
     *cluster = gte << 9;
     return VMDK_OK;
 }
@@ -801,13 +816,13 @@ static int vmdk_block_status(struct node *n, uint64_t off, uint64_t bytes,
 {
     struct vmdk_state *s = n->opaque;
     struct vmdk_extent *e = find_extent(s, (int64_t)(off >> 9));
-    uint64_t cluster = 0, csize, idx, left;
+    uint64_t cluster = 0, csize, idx, left, unalloc = 0;
     int rc;
 
     if (!e)
         return map_fail(err, MAP_ERR_METADATA, LINUX_EIO,
                         "no vmdk extent at %llu", (unsigned long long)off);
-    rc = cluster_offset(n, e, off, &cluster, err);
+    rc = cluster_offset(n, e, off, &cluster, &unalloc, err);
     if (rc < 0)
         return -1;
     if (rc == VMDK_ERROR)
@@ -820,6 +835,11 @@ static int vmdk_block_status(struct node *n, uint64_t off, uint64_t bytes,
                         "instar: vmdk extent '%s' is too large", e->name);
     idx = (off - (uint64_t)(e->end_sector - e->sectors) * 512) % csize;
     left = csize - idx;
+    if (rc == VMDK_UNALLOC && unalloc > left) {
+        /* within this extent only */
+        uint64_t to_end = (uint64_t)e->end_sector * 512 - off;
+        left = unalloc < to_end ? unalloc : to_end;
+    }
     st->pnum = left < bytes ? left : bytes;
     switch (rc) {
     case VMDK_UNALLOC:
