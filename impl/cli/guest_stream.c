@@ -153,6 +153,12 @@ static int on_log(struct guest_stream *s, const Instar__Log *l)
     return 0;
 }
 
+/* The guest's errno, if it is one; anything else reads as EIO. */
+static int guest_errno(const Instar__MapResult *r)
+{
+    return r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
+}
+
 static int on_result(struct guest_stream *s, const Instar__MapResult *r)
 {
     char text[MAX_TEXT + 1];
@@ -181,7 +187,7 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
                 s->display_name, text);
         break;
     case MAP_ERR_OPEN_ERRNO: {
-        int e = r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
+        int e = guest_errno(r);
         if (s->state != STREAM_WAIT_OPEN)
             return fail(s, "guest protocol error: open error after open");
         fprintf(s->err, "%s: Could not open '%s': Could not open '%s': %s\n",
@@ -190,7 +196,7 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
         break;
     }
     case MAP_ERR_METADATA: {
-        int e = r->errnum > 0 && r->errnum < 4096 ? r->errnum : 5 /* EIO */;
+        int e = guest_errno(r);
         fprintf(s->err, "%s: Could not read file metadata: %s\n", s->prog,
                 strerror(e));
         break;
