@@ -198,11 +198,28 @@ def image_facts(path, fmt):
         with open(path, "rb") as f:
             hdr = f.read(28)
         if hdr[:4] != b"KDMV":
-            die(f"{path}: not a sparse vmdk image")
+            return vmdk_descriptor_facts(path)
         size = int.from_bytes(hdr[12:20], "little") * 512
         cluster = int.from_bytes(hdr[20:28], "little") * 512
         return size, cluster
     die(f"{path}: format {fmt!r} has no window rule")
+
+
+def vmdk_descriptor_facts(path):
+    """SIZE of a vmdk descriptor file: the sectors of the extents qemu
+    uses (access RW, a type it reads); CLUSTER 64 KiB (flat extents have
+    no grain)."""
+    with open(path, "rb") as f:
+        text = f.read(1 << 20).decode("latin-1")
+    sectors = 0
+    for line in text.splitlines():
+        m = re.match(r'\s*(\S+)\s+(\d+)\s+(\S+)', line)
+        if m and m.group(1) == "RW" and m.group(3) in (
+                "FLAT", "SPARSE", "VMFS", "VMFSSPARSE", "SESPARSE"):
+            sectors += int(m.group(2))
+    if not sectors:
+        die(f"{path}: not a vmdk descriptor with extents")
+    return sectors * 512, 65536
 
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub,
@@ -251,7 +268,7 @@ def output_type(args):
 
 
 def build_cases(inv, manifest, images_dir):
-    """[(group, case id, format label, output label, args)] in file order."""
+    """[(group, case id, format label, output label, args, tier)] in file order."""
     cases = []
     ic = inv["image_cases"]
     window_names = [w["name"] for w in ic["windows"]]
@@ -260,12 +277,21 @@ def build_cases(inv, manifest, images_dir):
         iid, fmt, fname = img["id"], img["format"], img["file"]
         if not re.fullmatch(r"[A-Za-z0-9._+-]+", iid):
             die(f"image id {iid!r}: use letters, digits and ._+- only")
-        size, cluster = image_facts(os.path.join(images_dir, fname), fmt)
+        tier = img.get("tier", "safe")
+        if tier == "safe":
+            size, cluster = image_facts(os.path.join(images_dir, fname), fmt)
+            matrix = ic["matrix"]
+        else:
+            # A hostile image's fields are wrong on purpose: windows come
+            # from the file size, and a smaller matrix runs on it.
+            size = (os.path.getsize(os.path.join(images_dir, fname)) + 511) // 512 * 512
+            cluster = 65536
+            matrix = ic["hostile_matrix"]
         ints = {"SIZE": size, "CLUSTER": cluster,
                 "BOUNDARY": (size // 2) // cluster * cluster}
         texts = {"FILE": fname, "FORMAT": fmt}
         seen = set()
-        for row in ic["matrix"]:
+        for row in matrix:
             wins = window_names if row["windows"] == "*" else row["windows"]
             for out in row["outputs"]:
                 for w in wins:
@@ -282,7 +308,7 @@ def build_cases(inv, manifest, images_dir):
                             args = ic["formats"][f] + ic["outputs"][out] + \
                                 windows[w] + [ic["paths"][p]]
                             args = [expand(a, texts, ints) for a in args]
-                            cases.append((iid, cid, fmt, out, args))
+                            cases.append((iid, cid, fmt, out, args, tier))
     # command-line cases, on one raw image of the corpus
     by_id = {i["id"]: i for i in manifest["images"]}
     raw = by_id.get(inv["cli_image"])
@@ -311,7 +337,7 @@ def build_cases(inv, manifest, images_dir):
         args = [a.replace("{RAW}", texts["RAW"]) for a in args]
         fmts = {files[a] for a in args if a in files}
         fmt = fmts.pop() if len(fmts) == 1 else "none"
-        cases.append(("cli", cid, fmt, output_type(args), args))
+        cases.append(("cli", cid, fmt, output_type(args), args, "safe"))
     return cases
 
 
@@ -321,7 +347,7 @@ def run_all(versions, cases, images_dir, jobs):
     """results[(version, case id)] = (status, stdout, stderr), placeholders in."""
     def one(v, case):
         name, _, path = v
-        _, cid, _, _, args = case
+        _, cid, _, _, args, _ = case
         argv = [a.replace(PLACEHOLDER, images_dir) for a in args]
         status, out, err = run_binary(path, ["map"] + argv, images_dir)
         if status < 0:
@@ -357,9 +383,9 @@ def check_result(group, cid, version, result, scratch):
 def write_tree(out_dir, versions, cases, results):
     names = [v[0] for v in versions]
     files = {}
-    for group, cid, fmt, outlabel, args in cases:
+    for group, cid, fmt, outlabel, args, tier in cases:
         lines = files.setdefault(group, [])
-        lines.append(f"case {cid} {fmt} {outlabel}")
+        lines.append(f"case {cid} {fmt} {outlabel}" + ("" if tier == "safe" else " " + tier))
         lines.append("$ " + shlex.join(["qemu-img", "map"] + args))
         for a in args:
             t = escape(a.encode())
@@ -444,7 +470,7 @@ def main():
             die("materialize.py failed")
         cases = build_cases(inv, manifest, images_dir)
         results = run_all(versions, cases, images_dir, opts.jobs)
-        for group, cid, _, _, _ in cases:
+        for group, cid, _, _, _, _ in cases:
             for n, _, _ in versions:
                 check_result(group, cid, n, results[(n, cid)], scratch)
         write_tree(opts.out, versions, cases, results)

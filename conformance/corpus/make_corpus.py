@@ -28,6 +28,7 @@ import os
 import re
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,24 @@ _VMDK_NORM = ("import re, sys; p = sys.argv[1]; d = open(p, 'rb').read(); ms = l
               " f = open(p, 'r+b'); f.seek(m.start()); f.write(t.ljust(z - m.start(), b'\\0')); f.close()")
 
 
+# A descriptor file (text): CID := 12345678.  qemu rewrites the CID (printed
+# with %x, so 1-8 digits) into a NUL-padded buffer: the file's length
+# depends on the random CID, so the NUL padding is redone to a multiple of 512.
+_VMDK_DESC_NORM = ("import re, sys; p = sys.argv[1]; d = open(p, 'rb').read(); pad = b'\\0' in d; d = d.split(b'\\0')[0]; "
+                   "d, n = re.subn(rb'\\nCID=[0-9a-f]+(\\r?\\n)', rb'\\nCID=12345678\\1', d); assert n == 1; "
+                   "d = d.ljust(-(-len(d) // 512) * 512, b'\\0') if pad else d; open(p, 'wb').write(d)")
+# Create a file holding TEXT (no NUL: it travels in argv).
+_WRITE_TEXT = "import sys; open(sys.argv[1], 'wb').write(sys.argv[2].encode())"
+
+
+def vmdk_desc_norm(path):
+    return ["python3", "-c", _VMDK_DESC_NORM, path]
+
+
+def write_text(path, text):
+    return ["python3", "-c", _WRITE_TEXT, path, text]
+
+
 def vpc_norm(path, creator="-", current_size=0):
     return ["python3", "-c", _VPC_NORM, path, creator, str(current_size)]
 
@@ -173,29 +192,41 @@ def vmdk_norm(path):
 
 
 # ---------------------------------------------------------------------------
-# Recipes: (id, format, tags, commands).  file = id + EXT[format]
-# (.raw .qcow2 .vhd .vhdx .vmdk).
-# Intermediate files are named after the id too.  Keep virtual sizes small:
-# every data run of the final file is stored in <id>.data.gz.
+# Recipes: one dict per image (see recipe()).  file = id + EXT[format]
+# (.raw .qcow2 .vhd .vhdx .vmdk) unless given.  Intermediate files are named
+# after the id too.  Keep virtual sizes small: every data run of the final
+# files is stored in the image's .data.gz sidecars.
 # ---------------------------------------------------------------------------
-def raw(id_, tags, *cmds):
-    return (id_, "raw", tags, list(cmds))
+EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx", "vmdk": ".vmdk"}
 
 
-def q(id_, tags, *cmds):
-    return (id_, "qcow2", tags, list(cmds))
+def recipe(id_, fmt, tags, cmds, file=None, extra_files=(), tier="safe"):
+    """An image: FILE (what qemu-img is given, may sit in a subdirectory of
+    the corpus) and EXTRA_FILES, the other files it names (vmdk extents,
+    qcow2 data files), relative to the corpus directory."""
+    return {"id": id_, "format": fmt, "tier": tier, "tags": list(tags),
+            "commands": list(cmds), "file": file or id_ + EXT[fmt],
+            "extra_files": list(extra_files)}
 
 
-def vpc(id_, tags, *cmds):
-    return (id_, "vpc", tags, list(cmds))
+def raw(id_, tags, *cmds, **kw):
+    return recipe(id_, "raw", tags, cmds, **kw)
 
 
-def vhdx(id_, tags, *cmds):
-    return (id_, "vhdx", tags, list(cmds))
+def q(id_, tags, *cmds, **kw):
+    return recipe(id_, "qcow2", tags, cmds, **kw)
 
 
-def vmdk(id_, tags, *cmds):
-    return (id_, "vmdk", tags, list(cmds))
+def vpc(id_, tags, *cmds, **kw):
+    return recipe(id_, "vpc", tags, cmds, **kw)
+
+
+def vhdx(id_, tags, *cmds, **kw):
+    return recipe(id_, "vhdx", tags, cmds, **kw)
+
+
+def vmdk(id_, tags, *cmds, **kw):
+    return recipe(id_, "vmdk", tags, cmds, **kw)
 
 
 T, P = 1 << 40, 0x11300000000000   # 1 TiB; ~4.8 PiB (offsets past 2^52)
@@ -517,29 +548,138 @@ RECIPES = [
          convert("vmdk-stream-src.raw", "vmdk-stream.vmdk", "subformat=streamOptimized",
                  out_fmt="vmdk"),
          vmdk_norm("vmdk-stream.vmdk")),
+    # --- images made of several files ------------------------------------
+    # The image file is what qemu-img is given; extra_files are the files it
+    # names.  vmdk extent names are relative to the descriptor's directory,
+    # a qcow2 data file name to the working directory (the corpus directory
+    # when the baselines are recorded).
+    vmdk("vmdk-flat", ["vmdk", "monolithicFlat", "multi-file", "data", "sparse"],
+         create("vmdk", "vmdk-flat.vmdk", "2M", "subformat=monolithicFlat"),
+         qio("vmdk", "vmdk-flat.vmdk", "write -P 1 0 64k", "write -z 256k 64k",
+             "write -P 2 1M 4k", "write -P 3 1984k 64k"),
+         vmdk_desc_norm("vmdk-flat.vmdk"),
+         extra_files=["vmdk-flat-flat.vmdk"]),
+    vmdk("vmdk-2g-sparse", ["vmdk", "twoGbMaxExtentSparse", "multi-file", "data", "zero"],
+         create("vmdk", "vmdk-2g-sparse.vmdk", "5G", "subformat=twoGbMaxExtentSparse"),
+         qio("vmdk", "vmdk-2g-sparse.vmdk", "write -P 1 0 64k", "write -z 1M 64k",
+             "write -P 2 2047M 2M", "write -P 3 5119M 64k"),
+         vmdk_desc_norm("vmdk-2g-sparse.vmdk"),
+         extra_files=["vmdk-2g-sparse-s001.vmdk", "vmdk-2g-sparse-s002.vmdk",
+                      "vmdk-2g-sparse-s003.vmdk"]),
+    vmdk("vmdk-2g-flat", ["vmdk", "twoGbMaxExtentFlat", "multi-file", "data", "sparse"],
+         create("vmdk", "vmdk-2g-flat.vmdk", "3G", "subformat=twoGbMaxExtentFlat"),
+         qio("vmdk", "vmdk-2g-flat.vmdk", "write -P 1 0 64k", "write -P 2 2047M 2M",
+             "write -P 3 3071M 64k"),
+         vmdk_desc_norm("vmdk-2g-flat.vmdk"),
+         extra_files=["vmdk-2g-flat-f001.vmdk", "vmdk-2g-flat-f002.vmdk"]),
+    # A descriptor written by hand in a subdirectory, CRLF line ends and
+    # comments: FLAT with an offset, ZERO, a SPARSE extent, RDONLY and
+    # NOACCESS extents (qemu skips every extent that is not RW), an extent
+    # in the parent directory.
+    vmdk("vmdk-desc-mixed", ["vmdk", "descriptor", "crlf", "comments", "subdir", "multi-file",
+                             "flat", "sparse", "zero-extent", "rdonly", "noaccess"],
+         ["mkdir", "vmdk-desc-mixed"],
+         truncate("vmdk-desc-mixed/flat-a.raw", "2M"),
+         qio("raw", "vmdk-desc-mixed/flat-a.raw", "write -P 1 0 64k", "write -P 2 1M 8k"),
+         create("vmdk", "vmdk-desc-mixed/sparse-b.vmdk", "1M"),
+         qio("vmdk", "vmdk-desc-mixed/sparse-b.vmdk", "write -P 3 64k 64k", "write -z 512k 64k"),
+         vmdk_norm("vmdk-desc-mixed/sparse-b.vmdk"),
+         truncate("vmdk-desc-mixed-shared.raw", "1M"),
+         qio("raw", "vmdk-desc-mixed-shared.raw", "write -P 4 512k 4k"),
+         write_text("vmdk-desc-mixed/disk.vmdk",
+                    "# Disk DescriptorFile\r\n# written by hand\r\nversion=1\r\n"
+                    "CID=12345678\r\nparentCID=ffffffff\r\ncreateType=\"custom\"\r\n\r\n"
+                    "# Extent description\r\n"
+                    "RW 2048 FLAT \"flat-a.raw\" 1024\r\n"
+                    "RW 1024 ZERO\r\n"
+                    "RDONLY 1024 FLAT \"flat-a.raw\" 0\r\n"
+                    "RW 2048 SPARSE \"sparse-b.vmdk\"\r\n"
+                    "NOACCESS 512 FLAT \"flat-a.raw\" 0\r\n"
+                    "RW 2048 FLAT \"../vmdk-desc-mixed-shared.raw\" 0\r\n"
+                    "\r\n# The Disk Data Base\r\n#DDB\r\n\r\n"
+                    "ddb.virtualHWVersion = \"4\"\r\nddb.adapterType = \"ide\"\r\n"),
+         file="vmdk-desc-mixed/disk.vmdk",
+         extra_files=["vmdk-desc-mixed/flat-a.raw", "vmdk-desc-mixed/sparse-b.vmdk",
+                      "vmdk-desc-mixed-shared.raw"]),
+    # A blank line before `version=`: qemu's probe gives up at the first line
+    # that is not a comment, so this descriptor probes as raw; -f vmdk maps it.
+    vmdk("vmdk-desc-blank-first", ["vmdk", "descriptor", "probe-raw", "multi-file", "flat"],
+         truncate("vmdk-desc-blank-first.raw", "1M"),
+         qio("raw", "vmdk-desc-blank-first.raw", "write -P 5 4k 4k"),
+         write_text("vmdk-desc-blank-first.vmdk",
+                    "# Disk DescriptorFile\n\nversion=1\nCID=12345678\nparentCID=ffffffff\n"
+                    "createType=\"monolithicFlat\"\n\n"
+                    "RW 2048 FLAT \"vmdk-desc-blank-first.raw\" 0\n"),
+         extra_files=["vmdk-desc-blank-first.raw"]),
+    q("qcow2-data-file", ["v3", "data-file", "multi-file", "data", "zero", "discard"],
+      create("qcow2", "qcow2-data-file.qcow2", "1M", "data_file=qcow2-data-file.data"),
+      qio("qcow2", "qcow2-data-file.qcow2", "write -P 1 0 64k", "write -z 128k 64k",
+          "write -P 2 256k 128k", "discard 320k 64k", "write -P 3 1008k 16k"),
+      extra_files=["qcow2-data-file.data"]),
+    q("qcow2-data-file-raw", ["v3", "data-file", "data-file-raw", "multi-file", "data", "zero"],
+      create("qcow2", "qcow2-data-file-raw.qcow2", "1M",
+             "data_file=qcow2-data-file-raw.data", "data_file_raw=on"),
+      qio("qcow2", "qcow2-data-file-raw.qcow2", "write -P 1 0 64k", "write -z 128k 64k",
+          "write -P 2 512k 4k"),
+      extra_files=["qcow2-data-file-raw.data"]),
+    # Image and data file in a subdirectory; the recorded name
+    # (qcow2-data-file-sub/img.data) is relative to the working directory,
+    # not to the image.
+    q("qcow2-data-file-sub", ["v3", "data-file", "subdir", "multi-file", "data"],
+      ["mkdir", "qcow2-data-file-sub"],
+      create("qcow2", "qcow2-data-file-sub/img.qcow2", "1M",
+             "data_file=qcow2-data-file-sub/img.data"),
+      qio("qcow2", "qcow2-data-file-sub/img.qcow2", "write -P 1 64k 64k"),
+      file="qcow2-data-file-sub/img.qcow2",
+      extra_files=["qcow2-data-file-sub/img.data"]),
+
 ]
 
 
 # ---------------------------------------------------------------------------
 ID_RE = re.compile(r"^[a-z0-9-]+$")
-EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx", "vmdk": ".vmdk"}
 
 
-def check_recipes():
-    seen = set()
-    for id_, fmt, tags, cmds in RECIPES:
+FILE_RE = re.compile(r"^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$")
+TIERS = ("safe", "hostile")
+
+
+def all_recipes():
+    """Every tier's recipes."""
+    return RECIPES
+
+
+def tier_recipes(tier):
+    """The recipes of TIER ("all" for every tier)."""
+    if tier == "safe":
+        return list(RECIPES)
+    return [r for r in all_recipes() if tier == "all" or r["tier"] == tier]
+
+
+def check_recipes(recipes):
+    seen, files = set(), set()
+    for r in recipes:
+        id_ = r["id"]
         if not ID_RE.match(id_) or id_ in seen:
             raise SystemExit("bad or duplicate id: %r" % id_)
         seen.add(id_)
-        if fmt not in EXT:
-            raise SystemExit("%s: unknown format %r" % (id_, fmt))
+        if r["format"] not in EXT:
+            raise SystemExit("%s: unknown format %r" % (id_, r["format"]))
+        if r["tier"] not in TIERS:
+            raise SystemExit("%s: unknown tier %r" % (id_, r["tier"]))
+        for f in [r["file"]] + [x for x in r["extra_files"]]:
+            name = f["file"] if isinstance(f, dict) else f
+            if not FILE_RE.match(name) or ".." in name.split("/") or name in files:
+                raise SystemExit("%s: bad or duplicate file name %r" % (id_, name))
+            files.add(name)
 
 
-def run_recipe(args, id_, fmt, cmds, workdir):
-    subst = {"qemu-img": args.qemu_img, "qemu-io": args.qemu_io, "python3": sys.executable}
+def run_recipe(args, id_, cmds, workdir):
+    subst = {"qemu-img": [args.qemu_img], "qemu-io": [args.qemu_io],
+             "python3": [sys.executable]}
     env = dict(os.environ, LC_ALL="C", TZ="UTC")
     for cmd in cmds:
-        argv = [subst.get(cmd[0], cmd[0])] + cmd[1:]
+        argv = subst.get(cmd[0], [cmd[0]]) + cmd[1:]
         r = subprocess.run(argv, cwd=workdir, stdin=subprocess.DEVNULL,
                            capture_output=True, env=env, timeout=600)
         if r.returncode != 0:
@@ -618,38 +758,88 @@ def dump_manifest(images):
     return "\n".join(out) + "\n"
 
 
-def generate(args, out_dir, scratch_root, old):
+def sidecar_name(id_, name, main):
+    """<id>.data.gz for the image file, <id>+<file with / as +>.data.gz for
+    the others."""
+    return id_ + ("" if main else "+" + name.replace("/", "+")) + ".data.gz"
+
+
+def old_data_of(args, entry):
+    if entry and entry.get("data"):
+        try:
+            return corpus_fs.read_data(os.path.join(args.out, entry["data"]))
+        except OSError:
+            pass
+    return None
+
+
+def capture_file(args, out_dir, workdir, id_, name, main, old_entry):
+    """Measure one file of an image; write its sidecar.  Returns the
+    manifest fields of the file and the number of data bytes."""
+    path = os.path.join(workdir, name)
+    st = os.lstat(path)
+    if stat.S_ISFIFO(st.st_mode):
+        return {"type": "fifo"}, 0
+    if not stat.S_ISREG(st.st_mode):
+        raise SystemExit("%s: %s is neither a regular file nor a FIFO" % (id_, name))
+    m, data = capture(path, old_entry, old_data_of(args, old_entry))
+    entry = {"size": m["size"], "sha256": m["sha256"]}
+    if m["data_ranges"]:
+        entry["data"] = sidecar_name(id_, name, main)
+        corpus_fs.write_data(os.path.join(out_dir, entry["data"]), data)
+    entry["data_ranges"] = m["data_ranges"]
+    entry["unwritten_ranges"] = m["unwritten_ranges"]
+    entry["blocks"] = m["blocks"]
+    return entry, len(data)
+
+
+def generate(args, out_dir, scratch_root, old, recipes):
+    """Make RECIPES; entries of OLD in tiers that are not being made are
+    kept as they are (with their sidecars)."""
     old_by_id = {e["id"]: e for e in old.get("images", [])}
+    made_tiers = {r["tier"] for r in recipes} if args.tier != "all" else set(TIERS)
     images = []
-    for id_, fmt, tags, cmds in RECIPES:
-        file_ = id_ + EXT[fmt]
+    for e in old.get("images", []):
+        if e["tier"] not in made_tiers:
+            images.append(e)
+            if out_dir != args.out:
+                for x in [e] + e.get("extra_files", []):
+                    if x.get("data"):
+                        shutil.copy(os.path.join(args.out, x["data"]), out_dir)
+    for r in recipes:
+        id_, fmt, file_ = r["id"], r["format"], r["file"]
         workdir = os.path.join(scratch_root, id_)
         os.mkdir(workdir)
-        run_recipe(args, id_, fmt, cmds, workdir)
-        old_entry = old_by_id.get(id_)
-        old_data = None
-        if old_entry and old_entry.get("data"):
-            try:
-                old_data = corpus_fs.read_data(
-                    os.path.join(args.out, old_entry["data"]))
-            except OSError:
-                pass
-        m, data = capture(os.path.join(workdir, file_), old_entry, old_data)
-        entry = {"id": id_, "file": file_, "format": fmt, "tier": "safe", "tags": tags,
-                 "size": m["size"], "sha256": m["sha256"], "commands": cmds}
-        if m["data_ranges"]:
-            entry["data"] = id_ + ".data.gz"
-            corpus_fs.write_data(os.path.join(out_dir, entry["data"]), data)
-        entry["data_ranges"] = m["data_ranges"]
-        entry["unwritten_ranges"] = m["unwritten_ranges"]
-        entry["blocks"] = m["blocks"]
+        run_recipe(args, id_, r["commands"], workdir)
+        old_entry = old_by_id.get(id_) or {}
+        m, nbytes = capture_file(args, out_dir, workdir, id_, file_, True, old_entry)
+        if m.get("type"):
+            raise SystemExit("%s: the image file itself must be a regular file" % id_)
+        entry = {"id": id_, "file": file_, "format": fmt, "tier": r["tier"],
+                 "tags": r["tags"], "size": m["size"], "sha256": m["sha256"],
+                 "commands": r["commands"]}
+        entry.update((k, v) for k, v in m.items() if k not in ("size", "sha256"))
+        old_extra = {x["file"]: x for x in old_entry.get("extra_files", [])}
+        extras = []
+        for name in r["extra_files"]:
+            x, n = capture_file(args, out_dir, workdir, id_, name, False,
+                                old_extra.get(name))
+            extras.append(dict({"file": name}, **x))
+            nbytes += n
+        if extras:
+            entry["extra_files"] = extras
         images.append(entry)
-        print("  %-32s %-5s size %-15d data %9d B in %3d runs, unwritten %d, blocks %d"
-              % (id_, fmt, m["size"], len(data), len(m["data_ranges"]),
-                 sum(l for _, l in m["unwritten_ranges"]), m["blocks"]), flush=True)
+        print("  %-32s %-5s size %-15d data %9d B in %3d runs, unwritten %d, blocks %d%s"
+              % (id_, fmt, m["size"], nbytes, len(m["data_ranges"]),
+                 sum(l for _, l in m["unwritten_ranges"]), m["blocks"],
+                 ", +%d files" % len(extras) if extras else ""), flush=True)
         if args.keep_images:             # rename keeps the allocation
-            os.replace(os.path.join(workdir, file_), os.path.join(args.keep_images, file_))
+            for name in [file_] + r["extra_files"]:
+                dst = os.path.join(args.keep_images, name)
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                os.replace(os.path.join(workdir, name), dst)
         shutil.rmtree(workdir)
+    images.sort(key=lambda e: TIERS.index(e["tier"]))     # stable: recipe order within a tier
     with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         f.write(dump_manifest(images))
     return images
@@ -663,10 +853,14 @@ def main():
     ap.add_argument("--keep-images", metavar="DIR",
                     help="move the generated images into DIR (same filesystem) to compare "
                          "them with materialised ones")
+    ap.add_argument("--tier", choices=("all",) + TIERS, default="all",
+                    help="make only this tier's images; the manifest keeps the others' "
+                         "entries as they are (default: %(default)s)")
     ap.add_argument("--check", action="store_true",
                     help="generate into a temporary directory and compare with --out")
     args = ap.parse_args()
-    check_recipes()
+    check_recipes(tier_recipes("all") if args.tier != "safe" else RECIPES)
+    recipes = tier_recipes(args.tier)
     args.out = os.path.abspath(args.out)
     if args.keep_images:
         args.keep_images = os.path.abspath(args.keep_images)
@@ -689,7 +883,7 @@ def main():
         if args.check:
             gen_dir = os.path.join(scratch, "out")
             os.mkdir(gen_dir)
-            generate(args, gen_dir, scratch, old)
+            generate(args, gen_dir, scratch, old, recipes)
             names = sorted(set(os.listdir(gen_dir)) | set(
                 n for n in os.listdir(args.out) if n.endswith(".data.gz") or n == "manifest.json"))
             bad = [n for n in names
@@ -699,11 +893,19 @@ def main():
                                            shallow=False))]
             if bad:
                 print("DIFFERENT from %s: %s" % (args.out, " ".join(bad)), file=sys.stderr)
+                if "manifest.json" in bad:
+                    import difflib
+                    sys.stderr.writelines(difflib.unified_diff(
+                        open(os.path.join(args.out, "manifest.json")).readlines(),
+                        open(os.path.join(gen_dir, "manifest.json")).readlines(),
+                        "manifest.json", "regenerated", n=1))
                 return 1
             print("identical: %d files" % len(names))
             return 0
-        generate(args, args.out, scratch, old)
-        keep = {e.get("data") for e in json.load(open(os.path.join(args.out, "manifest.json")))["images"]}
+        generate(args, args.out, scratch, old, recipes)
+        keep = set()
+        for e in json.load(open(os.path.join(args.out, "manifest.json")))["images"]:
+            keep |= {x.get("data") for x in [e] + e.get("extra_files", [])}
         for n in os.listdir(args.out):           # sidecars of removed recipes
             if n.endswith(".data.gz") and n not in keep:
                 os.unlink(os.path.join(args.out, n))

@@ -22,6 +22,7 @@ Python 3 stdlib only.
 
 import json
 import os
+import stat
 import sys
 import time
 
@@ -134,6 +135,37 @@ def extent_tree_block_only(path, img, data_path):
     return True
 
 
+def image_files(img):
+    """The files of an image: the image file itself, then the files it names
+    (extra_files), each a dict with the manifest's fields, plus the id."""
+    yield img
+    for x in img.get("extra_files", []):
+        yield dict(x, id=img["id"])
+
+
+def materialize_file(src, dest, id_, entry):
+    """Make DEST/<file> as ENTRY records it, unless it already is.
+    Returns 1 if the file was (re)written."""
+    path = os.path.join(dest, entry["file"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if entry.get("type") == "fifo":
+        if os.path.lexists(path) and stat.S_ISFIFO(os.lstat(path).st_mode):
+            return 0
+        if os.path.lexists(path):
+            os.unlink(path)
+        os.mkfifo(path, 0o600)
+        return 1
+    data_path = os.path.join(src, entry["data"]) if entry.get("data") else None
+    if os.path.lexists(path):
+        try:
+            verify(path, entry, data_path)
+            return 0
+        except Mismatch:
+            os.unlink(path)
+    build(path, entry, data_path)
+    return 1
+
+
 def load(src):
     with open(os.path.join(src, "manifest.json")) as f:
         m = json.load(f)
@@ -147,7 +179,9 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "--drop-cache":
         for name in os.listdir(argv[2]):
             p = os.path.join(argv[2], name)
-            if os.path.isfile(p):
+            if os.path.isdir(p):
+                main([argv[0], "--drop-cache", p])
+            elif os.path.isfile(p):
                 fd = os.open(p, os.O_RDONLY)
                 corpus_fs.drop_cache(fd)
                 os.close(fd)
@@ -159,23 +193,16 @@ def main(argv):
     t0 = time.monotonic()
     images = load(src)
     os.makedirs(dest, exist_ok=True)
-    failed, made = [], 0
+    failed, made, nfiles = [], 0, 0
     for img in images:
-        path = os.path.join(dest, img["file"])
-        data_path = os.path.join(src, img["data"]) if img.get("data") else None
         try:
-            if os.path.lexists(path):
-                try:
-                    verify(path, img, data_path)
-                    continue
-                except Mismatch:
-                    os.unlink(path)
-            build(path, img, data_path)
-            made += 1
+            for entry in image_files(img):
+                nfiles += 1
+                made += materialize_file(src, dest, img["id"], entry)
         except (Mismatch, OSError) as e:
             failed.append(img["id"])
             print("materialize: ERROR: image %s (%s): %s"
-                  % (img["id"], img["file"], e), file=sys.stderr)
+                  % (img["id"], entry["file"], e), file=sys.stderr)
     if failed:
         print("materialize: ERROR: %d of %d images could not be recreated with the "
               "recorded allocation in %s: %s\nmaterialize: the filesystem must support "
@@ -183,8 +210,8 @@ def main(argv):
               "was made on (ext4, 4 KiB blocks); see docs/corpus.md."
               % (len(failed), len(images), dest, " ".join(failed)), file=sys.stderr)
         return 1
-    print("materialize: %d images in %s (%d written, %d already correct) in %.2fs"
-          % (len(images), dest, made, len(images) - made, time.monotonic() - t0))
+    print("materialize: %d images, %d files in %s (%d written, %d already correct) in %.2fs"
+          % (len(images), nfiles, dest, made, nfiles - made, time.monotonic() - t0))
     return 0
 
 
