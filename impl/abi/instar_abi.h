@@ -106,8 +106,9 @@ enum instar_hypercall {
 
 /* Largest single READ; drivers read at most a table or a cluster. */
 #define INSTAR_READ_MAX     INSTAR_MIB(16)
-/* Largest message inside a batch (length prefix bound). */
-#define INSTAR_MESSAGE_MAX  4096u
+/* Largest message inside a batch (length prefix bound): a result's text
+ * (MAP_ERR_MSG_MAX) plus the protobuf framing. */
+#define INSTAR_MESSAGE_MAX  12288u
 /* Largest PANIC text. */
 #define INSTAR_PANIC_MAX    512u
 

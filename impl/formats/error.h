@@ -25,7 +25,14 @@
 #define MAP_ERR_INTERNAL 4
 #define MAP_ERR_OPEN_ERRNO 5
 
-#define MAP_ERR_MSG_MAX 240
+/*
+ * Room for qemu's longest messages: two file names of up to PATH_MAX
+ * ("Could not open '<extent>': ..." inside a vmdk descriptor's error),
+ * or qcow2's list of every unknown feature name. Truncating them would
+ * print a different line than qemu-img. The host's bound on a message is
+ * INSTAR_MESSAGE_MAX.
+ */
+#define MAP_ERR_MSG_MAX 10240
 
 struct map_error {
     int kind;    /* MAP_ERR_* */
