@@ -836,8 +836,12 @@ static int vmdk_block_status(struct node *n, uint64_t off, uint64_t bytes,
     idx = (off - (uint64_t)(e->end_sector - e->sectors) * 512) % csize;
     left = csize - idx;
     if (rc == VMDK_UNALLOC && unalloc > left) {
-        /* within this extent only */
-        uint64_t to_end = (uint64_t)e->end_sector * 512 - off;
+        /* Within this extent only, up to the end of its last grain:
+         * qemu answers a whole grain even when the extent ends inside
+         * it, so that grain hides the start of the next extent. */
+        uint64_t len = (uint64_t)e->sectors * 512;
+        uint64_t rel = off - (uint64_t)(e->end_sector - e->sectors) * 512;
+        uint64_t to_end = len - len % csize + (len % csize ? csize : 0) - rel;
         left = unalloc < to_end ? unalloc : to_end;
     }
     st->pnum = left < bytes ? left : bytes;
