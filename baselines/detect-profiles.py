@@ -28,7 +28,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COMPAT_RE = re.compile(r"^qemu-img compatibility: .* \[JSON (\S+), CLI (\S+), "
-                       r"sizes (\S+), VHD (.+)\]$")
+                       r"sizes (\S+), VHD (.+), drivers (\S+)\]$")
 
 
 def die(msg):
@@ -73,10 +73,10 @@ def instar_profile(instar, vline):
     for line in r.stdout.splitlines():
         m = COMPAT_RE.match(line)
         if m:
-            j, c, s, v = m.groups()
+            j, c, s, v, d = m.groups()
             vhd = {"legacy CHS": "VHD-chs",
                    "current_size": "VHD-current"}.get(v, v.replace(" ", "-"))
-            return f"{j}_{c}_{s}_{vhd}"
+            return f"{j}_{c}_{s}_{vhd}_{d}"
     die(f"cannot read the profile from `{instar} --version`:\n{r.stdout}")
 
 

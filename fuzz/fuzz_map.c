@@ -77,7 +77,8 @@ static void run(const uint8_t *img, size_t len, const uint8_t *p,
     arena_init(&arena, arena_mem, ARENA_SIZE);
     struct open_ctx ctx = { .io = &m.io, .arena = &arena,
                             .filename = "fuzz.img",
-                            .vhd_size_rule = p[3] & 1 };
+                            .vhd_size_rule = p[3] & 1,
+                            .driver_rules = (p[3] >> 1) & 3 };
     struct map_error err = { 0 };
     static const enum image_format fmts[] = { FMT_PROBE, FMT_RAW, FMT_QCOW2,
                                               FMT_VMDK, FMT_VPC, FMT_VHDX,

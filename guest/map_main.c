@@ -47,8 +47,12 @@ void guest_main(void)
     /* The image's name, for resolving names inside it as qemu does. */
     char *name = (char *)(uintptr_t)GUEST_NAME_ADDR;
     name[GUEST_NAME_SIZE - 1] = 0;
+    _Static_assert(INSTAR_RULE_LENGTH_AT_OPEN == NODE_RULE_LENGTH_AT_OPEN &&
+                   INSTAR_RULE_PREAD_RETURNS_0 == NODE_RULE_PREAD_RETURNS_0,
+                   "driver rules differ between the ABI and the drivers");
     struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name,
-                             .vhd_size_rule = cfg->vhd_size_rule };
+                             .vhd_size_rule = cfg->vhd_size_rule,
+                             .driver_rules = cfg->driver_rules };
 
     static struct map_error err;
     struct node *top = image_open(&octx, 0, (enum image_format)cfg->format,

@@ -30,9 +30,11 @@ static const char *basename_of(const char *argv0)
 static void print_version(const struct qemu_profile *p)
 {
     printf("instar %s\n", INSTAR_VERSION);
-    printf("qemu-img compatibility: %s [JSON %s, CLI %s, sizes %s, VHD %s]\n",
+    printf("qemu-img compatibility: %s [JSON %s, CLI %s, sizes %s, VHD %s, "
+           "drivers %s]\n",
            p->name, profile_json_label(p->json), profile_cli_label(p->cli),
-           profile_size_label(p->size), profile_vhd_label(p->vhd));
+           profile_size_label(p->size), profile_vhd_label(p->vhd),
+           profile_driver_label(p->driver));
 }
 
 static int command_error(const char *prog, const char *what, const char *cmd)

@@ -104,8 +104,10 @@ static bool valid_extent(const struct guest_stream *s,
         return false;
     if (e->depth > INSTAR_MAX_DEVICES)
         return false;
-    if (e->has_offset && (!s->file_name(s->file_name_ctx, e->file) ||
-                          e->offset > (uint64_t)INT64_MAX - e->length))
+    /* The offset is only printed: qemu-img prints what its int64
+     * arithmetic gives, wrapped offsets included (a vmdk flat extent at
+     * sector 2^63 - 824 maps to "offset": -413696). */
+    if (e->has_offset && !s->file_name(s->file_name_ctx, e->file))
         return false;
     return true;
 }
@@ -202,6 +204,9 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
         break;
     }
     case MAP_ERR_LENGTH:
+        /* qemu-img map prints its header before blk_getlength(). */
+        if (s->state == STREAM_WAIT_OPEN)
+            render_begin(s->render);
         fprintf(s->err, "%s: Failed to get size for '%s'\n", s->prog,
                 s->display_name);
         break;

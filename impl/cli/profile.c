@@ -16,17 +16,19 @@ struct profile_row {
     enum cli_profile cli_debian; /* Debian's packages of this series */
     enum size_profile size;
     enum vhd_rule vhd;
+    enum driver_profile driver;
 };
 
 static const struct profile_row profile_table[] = {
-    { 5, 2, JSON_J1, CLI_C0, CLI_C0,     SIZE_S0, VHD_LEGACY_CHS },
-    { 6, 0, JSON_J1, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS },
-    { 6, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS },
-    { 8, 0, JSON_J2, CLI_C1, CLI_C1,     SIZE_S2, VHD_LEGACY_CHS },
-    { 8, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS },
-    { 8, 2, JSON_J3, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS },
-    { 10, 0, JSON_J3, CLI_C1, CLI_C1_DEB, SIZE_S3, VHD_CURRENT_SIZE },
-    { 10, 1, JSON_J3, CLI_C2, CLI_C2,    SIZE_S4, VHD_CURRENT_SIZE },
+    { 5, 2, JSON_J1, CLI_C0, CLI_C0,     SIZE_S0, VHD_LEGACY_CHS, DRIVER_D0 },
+    { 6, 0, JSON_J1, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D1 },
+    { 6, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D1 },
+    { 7, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D2 },
+    { 8, 0, JSON_J2, CLI_C1, CLI_C1,     SIZE_S2, VHD_LEGACY_CHS, DRIVER_D2 },
+    { 8, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS, DRIVER_D2 },
+    { 8, 2, JSON_J3, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS, DRIVER_D2 },
+    { 10, 0, JSON_J3, CLI_C1, CLI_C1_DEB, SIZE_S3, VHD_CURRENT_SIZE, DRIVER_D2 },
+    { 10, 1, JSON_J3, CLI_C2, CLI_C2,    SIZE_S4, VHD_CURRENT_SIZE, DRIVER_D2 },
 };
 
 #define TABLE_LEN (sizeof(profile_table) / sizeof(profile_table[0]))
@@ -126,6 +128,7 @@ static void fill(struct qemu_profile *out, const char *name, int major,
     out->cli = debian ? row->cli_debian : row->cli;
     out->size = row->size;
     out->vhd = row->vhd;
+    out->driver = row->driver;
     out->major = major;
     out->minor = minor;
     out->micro = micro;
@@ -217,6 +220,16 @@ const char *profile_vhd_label(enum vhd_rule v)
     switch (v) {
     case VHD_LEGACY_CHS: return "legacy CHS";
     case VHD_CURRENT_SIZE: return "current_size";
+    }
+    return "?";
+}
+
+const char *profile_driver_label(enum driver_profile d)
+{
+    switch (d) {
+    case DRIVER_D0: return "D0";
+    case DRIVER_D1: return "D1";
+    case DRIVER_D2: return "D2";
     }
     return "?";
 }

@@ -38,12 +38,20 @@ enum vhd_rule {
     VHD_CURRENT_SIZE,   /* >= 10.0: from the footer's current_size */
 };
 
+/* Block-layer behaviour seen in the drivers' results (docs/profiles.md). */
+enum driver_profile {
+    DRIVER_D0, /* 5.2: no length check at open; bdrv_pread() returns bytes */
+    DRIVER_D1, /* 6.0 - 7.0: lengths over BDRV_MAX_LENGTH refused at open */
+    DRIVER_D2, /* 7.1+: and bdrv_pread() returns 0 on success */
+};
+
 struct qemu_profile {
     char name[64];  /* e.g. "7.2.22", "10.0.13 (Debian)", "11.1" */
     enum json_profile json;
     enum cli_profile cli;
     enum size_profile size;
     enum vhd_rule vhd;
+    enum driver_profile driver;
     int major, minor, micro;
 };
 
@@ -64,5 +72,6 @@ const char *profile_json_label(enum json_profile j);
 const char *profile_cli_label(enum cli_profile c);
 const char *profile_size_label(enum size_profile s);
 const char *profile_vhd_label(enum vhd_rule v);
+const char *profile_driver_label(enum driver_profile d);
 
 #endif

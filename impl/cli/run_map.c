@@ -74,6 +74,20 @@ static unsigned env_seconds(const char *name, unsigned fallback)
     return (*end || n == 0 || n > 86400) ? fallback : (unsigned)n;
 }
 
+/* The block-layer behaviours of the release, for the drivers. */
+static uint32_t driver_rules(enum driver_profile d)
+{
+    switch (d) {
+    case DRIVER_D0:
+        return 0;
+    case DRIVER_D1:
+        return INSTAR_RULE_LENGTH_AT_OPEN;
+    case DRIVER_D2:
+        break;
+    }
+    return INSTAR_RULE_LENGTH_AT_OPEN | INSTAR_RULE_PREAD_RETURNS_0;
+}
+
 static uint32_t merge_keys(const struct qemu_profile *p)
 {
     switch (p->json) {
@@ -194,6 +208,7 @@ int run_map(const struct map_options *o, const struct instar_options *io,
     cfg->format = (uint32_t)fmt;
     cfg->merge_keys = merge_keys(p);
     cfg->vhd_size_rule = p->vhd == VHD_LEGACY_CHS ? 0 : 1;
+    cfg->driver_rules = driver_rules(p->driver);
 
     struct render_ctx r;
     render_init(&r, stdout, stderr, prog, p, !o->json);

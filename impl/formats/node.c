@@ -28,6 +28,28 @@ static struct node *node_new(const struct open_ctx *ctx,
     return n;
 }
 
+int node_set_sectors(struct node *n, int64_t sectors, struct map_error *err)
+{
+    uint64_t bytes = (uint64_t)sectors * 512;   /* wraps, as in qemu */
+
+    if ((n->ctx->driver_rules & NODE_RULE_LENGTH_AT_OPEN) &&
+        bytes > NODE_MAX_LENGTH)
+        return map_fail(err, MAP_ERR_OPEN, LINUX_EFBIG,
+                        "Could not refresh total sector count: %s",
+                        map_strerror(LINUX_EFBIG));
+    if (sectors < 0 || sectors > INT64_MAX / 512)
+        return map_fail(err, MAP_ERR_LENGTH, LINUX_EFBIG,
+                        "Failed to get size");
+    /* Only 5.2 gets here: it would map a length that 6.0+ refuses and
+     * that the generic layer's bounds (qemu's since 6.0) do not cover. */
+    if (bytes > NODE_MAX_LENGTH)
+        return map_fail(err, MAP_ERR_INTERNAL, LINUX_EFBIG,
+                        "a virtual size over 2^63 - 2^30 bytes is not "
+                        "supported in qemu 5.2 compatibility");
+    n->length = bytes;
+    return 0;
+}
+
 /* bdrv_open_driver(): open, then refresh_total_sectors()'s limit check. */
 static struct node *node_open(const struct open_ctx *ctx,
                               const struct format_driver *drv, uint32_t dev,
@@ -37,11 +59,9 @@ static struct node *node_open(const struct open_ctx *ctx,
 
     if (!n || drv->open(n, err) < 0)
         return NULL;
-    if (n->length > NODE_MAX_LENGTH) {
-        map_fail(err, MAP_ERR_OPEN, LINUX_EFBIG,
-                 "Could not refresh total sector count: File too large");
+    if (n->length > NODE_MAX_LENGTH &&
+        node_set_sectors(n, (int64_t)(n->length / 512), err) < 0)
         return NULL;
-    }
     return n;
 }
 

@@ -60,7 +60,18 @@ struct open_ctx {
      * 0 = from CHS geometry (qemu up to 9.2), 1 = current_size (10.0+).
      */
     uint32_t vhd_size_rule;
+    /* NODE_RULE_*: block-layer behaviour of the release imitated. */
+    uint32_t driver_rules;
 };
+
+/* (the guest receives them as instar_abi.h's INSTAR_RULE_*, same values) */
+/* 6.0+: bdrv_open_driver() refuses a length over BDRV_MAX_LENGTH. */
+#define NODE_RULE_LENGTH_AT_OPEN  (1u << 0)
+/* 7.1+: bdrv_pread() returns 0 on success; before, the byte count, which
+ * some error paths then printed as an errno ("Unknown error -4096"). */
+#define NODE_RULE_PREAD_RETURNS_0 (1u << 1)
+/* What the newest release does (tests and tools without a profile). */
+#define NODE_RULES_NEWEST (NODE_RULE_LENGTH_AT_OPEN | NODE_RULE_PREAD_RETURNS_0)
 
 struct node {
     const struct format_driver *drv;
@@ -103,5 +114,14 @@ void *node_alloc(struct node *n, size_t size, const char *what,
  */
 int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
                struct map_error *err);
+
+/*
+ * Set n->length from qemu's total_sectors (an int64, as the driver
+ * computed it) with the checks qemu makes on it: at open (6.0+, the
+ * product wrapping as qemu's unsigned arithmetic does) "Could not refresh
+ * total sector count: File too large"; in qemu-img map's blk_getlength()
+ * "Failed to get size" for negative counts or lengths past INT64_MAX.
+ */
+int node_set_sectors(struct node *n, int64_t sectors, struct map_error *err);
 
 #endif

@@ -174,11 +174,8 @@ static int qcow2_open(struct node *n, struct map_error *err)
         return -1;
 
     /* bdrv_open_driver(): the length check follows the driver's open. */
-    n->length = h->size / 512 * 512;
-    if (n->length > NODE_MAX_LENGTH)
-        return map_fail(err, MAP_ERR_OPEN, LINUX_EFBIG,
-                        "Could not refresh total sector count: File too "
-                        "large");
+    if (node_set_sectors(n, (int64_t)(h->size / 512), err) < 0)
+        return -1;
 
     if (!unsupported && h->backing_file_offset != 0)
         unsupported = "qcow2 images with a backing file";

@@ -91,9 +91,16 @@ static int parse_headers(struct node *n, struct map_error *err)
     } else {
         cur = valid[1] ? 1 : 0;
     }
-    if (!valid[0] && !valid[1])
+    /* Before 7.1 the errno printed is minus the last bdrv_pread()'s
+     * result, the 4096 bytes of a header. */
+    if (!valid[0] && !valid[1]) {
+        if (!(n->ctx->driver_rules & NODE_RULE_PREAD_RETURNS_0))
+            return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
+                            "No valid VHDX header found: Unknown error %d",
+                            -(int)VHDX_HEADER_SIZE);
         return map_fail(err, MAP_ERR_OPEN, LINUX_EINVAL,
                         "No valid VHDX header found");
+    }
     memcpy(s->header, h[cur], VHDX_HEADER_STRUCT_SIZE);
     s->log_length = load_le32(s->header + 68);
     s->log_offset = load_le64(s->header + 72);

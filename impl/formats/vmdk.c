@@ -591,18 +591,17 @@ static int set_length(struct node *n, struct map_error *err)
     int64_t total = s->n ? s->ext[s->n - 1].end_sector : 0;
     uint32_t i;
 
+    /* qemu (6.0+): total_sectors * BDRV_SECTOR_SIZE > BDRV_MAX_LENGTH,
+     * both unsigned 64-bit, so the product wraps: 2^55 - 1 or -1 sectors
+     * fail at open, 2^55 or 2^63 sectors (product 0) pass and then
+     * blk_getlength() fails in qemu-img map: "Failed to get size". */
+    if (node_set_sectors(n, total, err) < 0)
+        return -1;
     for (i = 0; i < s->n; i++)
         if (s->ext[i].sectors < 0 || (i && s->ext[i].end_sector <
                                            s->ext[i - 1].end_sector))
             return map_fail(err, MAP_ERR_INTERNAL, LINUX_EFBIG,
-                            "instar: vmdk extent sizes overflow");
-    /* qemu: total_sectors * 512 > BDRV_MAX_LENGTH, which its compiler
-     * evaluates without wrapping (observed: 2^55 - 1 sectors fail). */
-    if (total > (int64_t)(NODE_MAX_LENGTH / 512))
-        return map_fail(err, MAP_ERR_OPEN, LINUX_EFBIG,
-                        "Could not refresh total sector count: %s",
-                        map_strerror(LINUX_EFBIG));
-    n->length = (uint64_t)total * 512;
+                            "vmdk extent sizes overflow");
     return 0;
 }
 

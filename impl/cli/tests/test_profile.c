@@ -112,6 +112,24 @@ Test(profile, default_is_newest)
               p.vhd == q.vhd);
 }
 
+/* bdrv_open_driver()'s length check came in 6.0, bdrv_pread() returning
+ * 0 in 7.1. */
+Test(profile, driver_rows)
+{
+    static const struct {
+        const char *v;
+        enum driver_profile d;
+    } c[] = {{"5.2", DRIVER_D0}, {"5.2.0", DRIVER_D0}, {"6.0", DRIVER_D1},
+             {"7.0.5", DRIVER_D1}, {"7.0.90", DRIVER_D2}, {"7.1", DRIVER_D2},
+             {"7.2.22", DRIVER_D2}, {"11.1", DRIVER_D2}};
+    for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        struct qemu_profile p;
+        cr_assert_eq(profile_from_compat(c[i].v, &p), 0, "%s", c[i].v);
+        cr_expect_eq(p.driver, c[i].d, "%s", c[i].v);
+    }
+    cr_expect_str_eq(profile_driver_label(DRIVER_D1), "D1");
+}
+
 Test(profile, labels)
 {
     cr_expect_str_eq(profile_cli_label(CLI_C1_DEB), "C1-Deb");

@@ -12,6 +12,7 @@
 #include "filedev.h"
 
 uint32_t jsonmap_vhd_size_rule = 1;
+uint32_t jsonmap_driver_rules = NODE_RULES_NEWEST;
 
 struct render {
     FILE *out;
@@ -80,6 +81,7 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     ctx.arena = &arena;
     ctx.filename = path;
     ctx.vhd_size_rule = jsonmap_vhd_size_rule;
+    ctx.driver_rules = jsonmap_driver_rules;
     top = image_open(&ctx, 0, fmt, &err);
     if (!top) {
         if (err.kind == MAP_ERR_OPEN_ERRNO)

@@ -38,6 +38,7 @@ void json_result_free(struct json_result *r);
 
 /* open_ctx.vhd_size_rule for instar_map_file() (default 1, 10.0+ rule). */
 extern uint32_t jsonmap_vhd_size_rule;
+extern uint32_t jsonmap_driver_rules;   /* NODE_RULE_*, default the newest */
 
 /*
  * Map path with the library and with qemu_img (-f as fmt; -s/-l as

@@ -151,6 +151,18 @@ Test(vhdx, headers)
     cr_expect_str_eq(t.err.msg, "No valid VHDX header found");
 }
 
+/* Up to 7.0 qemu printed minus bdrv_pread()'s byte count as the errno. */
+Test(vhdx, headers_before_7_1)
+{
+    d[VHDX_HEADER1_OFFSET + 100] ^= 1;
+    d[VHDX_HEADER2_OFFSET + 100] ^= 1;
+    t.ctx.driver_rules = NODE_RULE_LENGTH_AT_OPEN;
+    cr_expect_null(topen(&t, dev, FMT_VHDX));
+    cr_expect_eq(t.err.kind, MAP_ERR_OPEN);
+    cr_expect_str_eq(t.err.msg,
+                     "No valid VHDX header found: Unknown error -4096");
+}
+
 Test(vhdx, log_fields)
 {
     le16(d + VHDX_HEADER2_OFFSET + 64, 1);   /* log version */
