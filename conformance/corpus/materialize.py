@@ -20,6 +20,7 @@ corpus_fs.py: cached pages over unwritten extents read as SEEK_DATA data).
 Python 3 stdlib only.
 """
 
+import hashlib
 import json
 import os
 import stat
@@ -70,16 +71,14 @@ def verify(path, img, data_path):
                 if sha != img["sha256"]:
                     problems.append("sha256 %s, manifest %s" % (sha, img["sha256"]))
             else:
-                # Too big to hash in the time budget.  The runs are already
-                # known to be the manifest's and holes read as zeros, so the
-                # content is the manifest's iff the data runs hold the
-                # sidecar's bytes.
-                want = b""
-                if data_path:
-                    want = corpus_fs.read_data(data_path)
+                # Too big to hash in the time budget: the manifest holds
+                # "runs:" + the sha256 of the data runs' bytes.  The runs
+                # are already known to be the manifest's and holes read as
+                # zeros, so that identifies the content.
                 got = b"".join(corpus_fs.read_ranges(fd, ranges))
-                if got != want:
-                    problems.append("data runs differ from %s" % os.path.basename(data_path))
+                sha = "runs:" + hashlib.sha256(got).hexdigest()
+                if sha != img["sha256"]:
+                    problems.append("sha256 %s, manifest %s" % (sha, img["sha256"]))
         corpus_fs.drop_cache(fd)
         if problems:
             raise Mismatch("; ".join(problems))

@@ -108,7 +108,7 @@ static enum hc_outcome do_open(struct vm *vm, struct instar_mailbox *mb,
     int fd = policy_open(&vm->policy, name, why, sizeof why);
     if (fd == -EACCES && why[0]) {
         fprintf(stderr, "instar: refusing to open '%s', named by the image: "
-                "%s; --allow-path=DIR allows a directory\n", name, why);
+                "%s\n", name, why);
     }
     if (fd < 0) {
         mb->ret = fd;

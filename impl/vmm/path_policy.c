@@ -57,7 +57,8 @@ int policy_open(const struct path_policy *p, const char *name, char *why,
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        snprintf(why, whylen, "not a regular file");
+        snprintf(why, whylen, "not a regular file (instar opens no FIFOs, "
+                 "devices or directories an image names)");
         return -EACCES;
     }
     /* Where the descriptor really points, after every symlink. */
@@ -76,7 +77,7 @@ int policy_open(const struct path_policy *p, const char *name, char *why,
             return fd;
     close(fd);
     snprintf(why, whylen, "'%s' is outside the allowed directories (the "
-             "image's directory, the working directory and --allow-path)",
-             real);
+             "image's directory, the working directory and --allow-path); "
+             "--allow-path=DIR allows a directory", real);
     return -EACCES;
 }

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""instar on the hostile images that have no baseline.
+
+Some hostile images make qemu-img itself hang (a backing chain that loops
+until it runs out of descriptors, a FIFO it blocks on for ever), so no
+baseline can be recorded (manifest field `no_baseline`). For each of them
+and every release profile, `instar map` (human and JSON, probed and with
+-f) must end within TIMEOUT seconds with exit status 1, nothing on stdout
+and clear `instar: ...` lines on stderr (a file the path policy refuses
+gets the refusal, then qemu's open error).
+
+    hostile_refusals.py --instar BIN --manifest conformance/images/manifest.json
+                        --images DIR   (DIR: the materialised corpus)
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+TIMEOUT = 10
+COMPATS = ["5.2", "7.2", "10.0", "11.1"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--instar", required=True)
+    ap.add_argument("--manifest", required=True)
+    ap.add_argument("--images", required=True)
+    a = ap.parse_args()
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        print("SKIPPED: /dev/kvm not available: instar cannot boot its guest",
+              file=sys.stderr)
+        return 77
+    with open(a.manifest) as f:
+        images = [i for i in json.load(f)["images"] if i.get("no_baseline")]
+    if not images:
+        print("FAIL: the manifest names no image without a baseline", file=sys.stderr)
+        return 1
+    bad = runs = 0
+    for img in images:
+        for compat in COMPATS:
+            for fmt in ([], ["-f", img["format"]]):
+                for out in ([], ["--output=json"]):
+                    argv = [a.instar, "map", "--qemu-compat=" + compat] + fmt + out + [img["file"]]
+                    runs += 1
+                    try:
+                        r = subprocess.run(argv, cwd=a.images, capture_output=True,
+                                           stdin=subprocess.DEVNULL, timeout=TIMEOUT,
+                                           env=dict(os.environ, LC_ALL="C"))
+                    except subprocess.TimeoutExpired:
+                        print("FAIL %s: no answer in %d s: %s" % (img["id"], TIMEOUT, argv))
+                        bad += 1
+                        continue
+                    err = r.stderr.decode(errors="replace")
+                    lines = err.splitlines()
+                    if (r.returncode != 1 or r.stdout or not lines or not err.endswith("\n")
+                            or not all(l.startswith("instar: ") for l in lines)):
+                        print("FAIL %s: %s\n  exit %d, stdout %r, stderr %r"
+                              % (img["id"], argv, r.returncode, r.stdout[:200], err[:300]))
+                        bad += 1
+                    elif compat == COMPATS[-1] and not fmt and not out:
+                        print("ok   %s (qemu-img: %s)\n     %s"
+                              % (img["id"], img["no_baseline"], err.strip()))
+    print("%d runs over %d images, %d failures" % (runs, len(images), bad))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
