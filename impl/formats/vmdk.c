@@ -711,8 +711,8 @@ static const uint8_t *l2_table(struct node *n, struct vmdk_extent *e,
             return NULL;
     }
     e->l2_off[i] = 0;
-    if (node_pread(e->file, (uint64_t)l2_offset * 512, e->l2[i], bytes,
-                   err) < 0)
+    if (node_pread_table(e->file, (uint64_t)l2_offset * 512, e->l2[i], bytes,
+                         err) < 0)
         return NULL;
     e->l2_off[i] = l2_offset;
     return e->l2[i];

@@ -352,3 +352,40 @@ Test(map, negative_start_is_refused)
     cr_expect_eq(tmap(&top, -1, -1, MERGE_PRESENT, x, &err), -1);
     cr_expect_eq(err.kind, MAP_ERR_INTERNAL);
 }
+
+/* Metadata tables in holes of the file are zero-filled without a read;
+ * one that overlaps data, or a device whose seeks fail, is read. */
+Test(map, table_reads_skip_holes)
+{
+    struct tctx tc;
+    uint8_t buf[4096];
+    uint32_t dev;
+    struct node *n;
+
+    tctx_init(&tc, 1 << 20);
+    dev = memdev_add(&tc.m, 1 << 20);
+    memset(tc.m.dev[dev].data, 0x5a, 1 << 20);   /* what a read would see */
+    memdev_hole(&tc.m, dev, 65536, 131072);
+    n = topen(&tc, dev, FMT_RAW);
+    cr_assert_not_null(n, "%s", tc.err.msg);
+    n = n->file;
+
+    unsigned before = tc.m.reads;
+    cr_assert_eq(node_pread_table(n, 65536, buf, sizeof(buf), &tc.err), 0);
+    cr_expect_eq(tc.m.reads, before, "a hole was read");
+    cr_expect_eq(buf[0], 0);
+    cr_expect_eq(buf[sizeof(buf) - 1], 0);
+
+    cr_assert_eq(node_pread_table(n, 131072 - 2048, buf, sizeof(buf), &tc.err),
+                 0);                            /* half hole, half data */
+    cr_expect_eq(tc.m.reads, before + 1);
+    cr_expect_eq(buf[sizeof(buf) - 1], 0x5a);
+
+    cr_assert_eq(node_pread_table(n, 2u << 20, buf, sizeof(buf), &tc.err), 0);
+    cr_expect_eq(tc.m.reads, before + 1, "past EOF is a hole");
+
+    tc.m.dev[dev].seek_errno = 5;
+    cr_assert_eq(node_pread_table(n, 65536, buf, sizeof(buf), &tc.err), 0);
+    cr_expect_eq(tc.m.reads, before + 2, "no seek answer: read");
+    tctx_free(&tc);
+}
