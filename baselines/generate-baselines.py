@@ -197,6 +197,9 @@ def image_facts(path, fmt):
         # monolithicSparse / streamOptimized: the sparse extent header
         with open(path, "rb") as f:
             hdr = f.read(28)
+        if hdr[:4] == b"COWD":             # VMFSSPARSE: 32-bit sectors
+            return (int.from_bytes(hdr[12:16], "little") * 512,
+                    int.from_bytes(hdr[16:20], "little") * 512)
         if hdr[:4] != b"KDMV":
             return vmdk_descriptor_facts(path)
         size = int.from_bytes(hdr[12:20], "little") * 512
@@ -267,13 +270,15 @@ def output_type(args):
     return out
 
 
-def build_cases(inv, manifest, images_dir):
+def build_cases(inv, manifest, images_dir, only=None):
     """[(group, case id, format label, output label, args, tier)] in file order."""
     cases = []
     ic = inv["image_cases"]
     window_names = [w["name"] for w in ic["windows"]]
     windows = {w["name"]: w["args"] for w in ic["windows"]}
     for img in sorted(manifest["images"], key=lambda i: i["id"]):
+        if only is not None and img["id"] not in only:
+            continue
         if img.get("no_baseline"):
             continue            # qemu-img cannot map it (see the manifest)
         iid, fmt, fname = img["id"], img["format"], img["file"]
@@ -311,6 +316,8 @@ def build_cases(inv, manifest, images_dir):
                                 windows[w] + [ic["paths"][p]]
                             args = [expand(a, texts, ints) for a in args]
                             cases.append((iid, cid, fmt, out, args, tier))
+    if only is not None:
+        return cases
     # command-line cases, on one raw image of the corpus
     by_id = {i["id"]: i for i in manifest["images"]}
     raw = by_id.get(inv["cli_image"])
@@ -382,7 +389,7 @@ def check_result(group, cid, version, result, scratch):
 
 # --- writing ------------------------------------------------------------------
 
-def write_tree(out_dir, versions, cases, results):
+def write_tree(out_dir, versions, cases, results, partial=False):
     names = [v[0] for v in versions]
     files = {}
     for group, cid, fmt, outlabel, args, tier in cases:
@@ -422,6 +429,8 @@ def write_tree(out_dir, versions, cases, results):
         written.add(os.path.realpath(path))
         with open(path, "w", newline="\n") as f:
             f.write("\n".join(header + lines))
+    if partial:
+        return                  # --only: the rest of the tree stays as it is
     for e in os.listdir(img_dir):
         p = os.path.realpath(os.path.join(img_dir, e))
         if e.endswith(".txt") and p not in written:
@@ -450,6 +459,10 @@ def main():
                     help="where to materialise the corpus (default: a "
                          "temporary directory next to --out's build tree)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--only", action="append", metavar="IMAGE_ID",
+                    help="record only this corpus image's cases (repeatable) and "
+                         "leave the rest of the tree alone; the binaries must be "
+                         "the ones of versions.tsv")
     opts = ap.parse_args()
 
     with open(opts.invocations) as f:
@@ -470,12 +483,22 @@ def main():
                             images_dir])
         if r.returncode != 0:
             die("materialize.py failed")
-        cases = build_cases(inv, manifest, images_dir)
+        if opts.only:
+            known = {i["id"] for i in manifest["images"]}
+            for iid in opts.only:
+                if iid not in known:
+                    die(f"--only {iid}: not in the manifest")
+            with open(os.path.join(opts.out, "versions.tsv")) as f:
+                recorded = [l.split("\t")[1] for l in f if l.strip() and not l.startswith("#")]
+            if recorded != [line for _, line, _ in versions]:
+                die("--only needs exactly the binaries of versions.tsv")
+        cases = build_cases(inv, manifest, images_dir,
+                            set(opts.only) if opts.only else None)
         results = run_all(versions, cases, images_dir, opts.jobs)
         for group, cid, _, _, _, _ in cases:
             for n, _, _ in versions:
                 check_result(group, cid, n, results[(n, cid)], scratch)
-        write_tree(opts.out, versions, cases, results)
+        write_tree(opts.out, versions, cases, results, partial=bool(opts.only))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"generate-baselines: {len(cases)} cases x {len(versions)} versions",

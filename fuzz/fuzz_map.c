@@ -3,7 +3,8 @@
  * layer) over an in-memory image, as it runs in the guest.
  *
  * Input: 16 bytes of parameters, then the image. The parameters choose
- * the -f format, a window, the merge keys and where holes lie. The
+ * the -f format, a window, the merge keys, the release rules (VHD size,
+ * driver profile) and where holes lie. The
  * target asserts the invariants the host also checks: the extents
  * partition exactly the requested range, in order, with no gap, no
  * overlap, no zero length except qemu's empty-walk record, no overflow;

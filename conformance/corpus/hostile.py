@@ -552,7 +552,39 @@ def p_vmdk_norm(path):
         pwrite(path, m.start(), t.ljust(z - m.start(), b"\0"))
 
 
+def p_vmdk_cowd(path, disk_sectors, granularity, grains=""):
+    """Create PATH as a VMFSSPARSE ("COWD") extent, which no qemu-img can
+    create but qemu reads: header, grain directory at sector 4, every grain
+    table (4096 entries of 4 bytes) after it, the CID lines qemu wants at
+    0x200 when the file is opened directly, then the grains listed in
+    GRAINS ("INDEX=BYTE,..." : grain INDEX filled with BYTE), in order."""
+    disk_sectors, gran = int(disk_sectors), int(granularity)
+    per_gt = 4096 * gran
+    gd_size = -(-disk_sectors // per_gt)
+    gd_sector = 4
+    gt_sector = gd_sector + -(-gd_size * 4 // 512)
+    next_sector = gt_sector + gd_size * 32
+    d = bytearray(next_sector * 512)
+    d[0:4] = b"COWD"
+    struct.pack_into("<10I", d, 4, 1, 3, disk_sectors, gran, gd_sector, gd_size,
+                     0, 0, 0, 0)
+    # qemu reads the CIDs of a COWD image opened directly from 0x200
+    d[512:512 + 32] = b"CID=12345678\nparentCID=ffffffff\n"
+    for i in range(gd_size):
+        struct.pack_into("<I", d, gd_sector * 512 + 4 * i, gt_sector + 32 * i)
+    for item in filter(None, grains.split(",")):
+        index, byte = (int(x, 0) for x in item.split("="))
+        gt, entry = divmod(index, 4096)
+        struct.pack_into("<I", d, (gt_sector + 32 * gt) * 512 + 4 * entry, next_sector)
+        d += bytes([byte]) * (gran * 512)
+        next_sector += gran
+    struct.pack_into("<I", d, 4 + 24, next_sector)          # file_sectors
+    with open(path, "wb") as f:
+        f.write(d)
+
+
 PATCHES = {
+    "vmdk-cowd": p_vmdk_cowd,
     "write-text": p_write_text, "write-at": p_write_at, "set-int": p_set_int,
     "qcow2-field": p_qcow2_field, "qcow2-backing": p_qcow2_backing,
     "qcow2-ext": p_qcow2_ext, "qcow2-l1": p_qcow2_l1, "qcow2-l2": p_qcow2_l2,

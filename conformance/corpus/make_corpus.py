@@ -618,6 +618,25 @@ RECIPES = [
                     "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\n"
                     "createType=\"monolithicFlat\"\n\n"
                     "RW 2048 FLAT \"%s.raw\" 0\n" % ("missing-extent-" * 25)[:396])),
+    # VMFSSPARSE ("COWD"): no qemu-img creates it, the corpus patcher does
+    # (hostile.py vmdk-cowd). 4 KiB grains, four of them written, one past
+    # the first grain table; then the same file as an extent of a
+    # descriptor, after a FLAT extent.
+    vmdk("vmdk-cowd", ["vmdk", "vmfsSparse", "cowd", "data"],
+         ["hostile-gen", "vmdk-cowd", "vmdk-cowd.vmdk", "40960", "8",
+          "0=0x11,1=0x12,5=0x13,4097=0x14"]),
+    vmdk("vmdk-desc-vmfssparse", ["vmdk", "descriptor", "vmfsSparse", "cowd", "multi-file",
+                                  "flat", "data"],
+         ["hostile-gen", "vmdk-cowd", "vmdk-desc-vmfssparse-s.vmdk", "40960", "8",
+          "2=0x21,4096=0x22"],
+         truncate("vmdk-desc-vmfssparse-f.raw", "64k"),
+         qio("raw", "vmdk-desc-vmfssparse-f.raw", "write -P 0x23 4k 4k"),
+         write_text("vmdk-desc-vmfssparse.vmdk",
+                    "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\n"
+                    "createType=\"vmfsSparse\"\n\n"
+                    "RW 128 FLAT \"vmdk-desc-vmfssparse-f.raw\" 0\n"
+                    "RW 40960 VMFSSPARSE \"vmdk-desc-vmfssparse-s.vmdk\"\n"),
+         extra_files=["vmdk-desc-vmfssparse-s.vmdk", "vmdk-desc-vmfssparse-f.raw"]),
     q("qcow2-data-file", ["v3", "data-file", "multi-file", "data", "zero", "discard"],
       create("qcow2", "qcow2-data-file.qcow2", "1M", "data_file=qcow2-data-file.data"),
       qio("qcow2", "qcow2-data-file.qcow2", "write -P 1 0 64k", "write -z 128k 64k",

@@ -44,8 +44,9 @@ def fmt_runs(runs, limit=6):
 # ext4 keeps up to four extents in the inode and needs a 4 KiB extent-tree
 # block beyond that; whether a recreated file's extents merge depends on
 # where the filesystem finds free space, so a file can come back one such
-# block (8 sectors) heavier. build() rewrites the file a few times to get
-# the recorded count; only then is that one block tolerated, with a note.
+# block (8 sectors) heavier or lighter than the file the generator measured.
+# build() rewrites the file a few times to get the recorded count; only then
+# is that one block tolerated, with a note.
 EXTENT_TREE_SLACK = 8
 REWRITES = 4
 
@@ -113,10 +114,12 @@ def build(path, img, data_path):
         except Mismatch:
             if attempt + 1 < REWRITES:
                 continue
-            if extent_tree_block_only(tmp, img, data_path):
-                print("materialize: note: %s came back %d sectors heavier "
+            delta = extent_tree_block_only(tmp, img, data_path)
+            if delta:
+                print("materialize: note: %s came back %d sectors %s "
                       "(an ext4 extent-tree block); accepted"
-                      % (img["id"], EXTENT_TREE_SLACK), file=sys.stderr)
+                      % (img["id"], EXTENT_TREE_SLACK,
+                         "heavier" if delta > 0 else "lighter"), file=sys.stderr)
                 break
             os.unlink(tmp)
             raise
@@ -124,14 +127,16 @@ def build(path, img, data_path):
 
 
 def extent_tree_block_only(path, img, data_path):
-    """True if path matches the manifest entry except for st_blocks being
-    exactly one extent-tree block more."""
-    relaxed = dict(img, blocks=img["blocks"] + EXTENT_TREE_SLACK)
-    try:
-        verify(path, relaxed, data_path)
-    except Mismatch:
-        return False
-    return True
+    """+1 or -1 if path matches the manifest entry except for st_blocks
+    being exactly one extent-tree block more or less; else 0."""
+    for delta in (1, -1):
+        relaxed = dict(img, blocks=img["blocks"] + delta * EXTENT_TREE_SLACK)
+        try:
+            verify(path, relaxed, data_path)
+        except Mismatch:
+            continue
+        return delta
+    return 0
 
 
 def image_files(img):
