@@ -676,6 +676,11 @@ def vmdk_desc_recipe(id_, tags, *extents, pre=(), file=None, extra=(), create_ty
 
 
 Q = "qcow2"
+
+
+def QF(id_, tags, field, value):
+    """A small qcow2 image (qbase) with one header field set to VALUE."""
+    return R(id_, Q, tags, *qbase(id_ + ".qcow2"), qf(id_ + ".qcow2", field, value))
 JSON_NULL = 'json:{"driver":"raw","file":{"driver":"file","filename":"/dev/null"}}'
 
 RECIPES = [
@@ -697,69 +702,39 @@ RECIPES = [
         *qbase("qcow2-h-cluster-bits-%d.qcow2" % b),
         qf("qcow2-h-cluster-bits-%d.qcow2" % b, "cluster_bits", b)) for b in (0, 8, 22, 63)],
     # refcount_order 7 (128-bit refcounts): qemu "Refcount width must be a power of two and may not exceed 64 bits"
-    R("qcow2-h-refcount-order-7", Q, ["div-zero", "overflow"],
-      *qbase("qcow2-h-refcount-order-7.qcow2"),
-      qf("qcow2-h-refcount-order-7.qcow2", "refcount_order", 7)),
+    QF("qcow2-h-refcount-order-7", ["div-zero", "overflow"], "refcount_order", 7),
 
     # --- qcow2: overflow ----------------------------------------------------
     # l1_size 0x20000001 (x8 overflows 32 bits): qemu "Active L1 table too large"
-    R("qcow2-h-l1-size-overflow", Q, ["overflow"],
-      *qbase("qcow2-h-l1-size-overflow.qcow2"),
-      qf("qcow2-h-l1-size-overflow.qcow2", "l1_size", 0x20000001)),
+    QF("qcow2-h-l1-size-overflow", ["overflow"], "l1_size", 0x20000001),
     # l1_table_offset + l1_size*8 wraps past 2^64: qemu "Active L1 table offset invalid"
-    R("qcow2-h-l1-offset-wrap", Q, ["overflow", "offsets"],
-      *qbase("qcow2-h-l1-offset-wrap.qcow2"),
-      qf("qcow2-h-l1-offset-wrap.qcow2", "l1_table_offset", 0xffffffffffff0000)),
+    QF("qcow2-h-l1-offset-wrap", ["overflow", "offsets"], "l1_table_offset", 0xffffffffffff0000),
     # size 2^63 - 512 with l1_size 1: qemu "Image is too big" / L1 too small
-    R("qcow2-h-size-2p63", Q, ["overflow", "signedness"],
-      *qbase("qcow2-h-size-2p63.qcow2"),
-      qf("qcow2-h-size-2p63.qcow2", "size", 0x7ffffffffffffe00)),
+    QF("qcow2-h-size-2p63", ["overflow", "signedness"], "size", 0x7ffffffffffffe00),
     # size 2^64 - 1 (negative as int64): qemu refuses (Image is too big)
-    R("qcow2-h-size-negative", Q, ["signedness", "overflow"],
-      *qbase("qcow2-h-size-negative.qcow2"),
-      qf("qcow2-h-size-negative.qcow2", "size", -1)),
+    QF("qcow2-h-size-negative", ["signedness", "overflow"], "size", -1),
     # refcount_table_clusters 0xffffffff: qemu "Reference count table too large"
-    R("qcow2-h-reftable-clusters-huge", Q, ["overflow", "alloc"],
-      *qbase("qcow2-h-reftable-clusters-huge.qcow2"),
-      qf("qcow2-h-reftable-clusters-huge.qcow2", "refcount_table_clusters", 0xffffffff)),
+    QF("qcow2-h-reftable-clusters-huge", ["overflow", "alloc"], "refcount_table_clusters", 0xffffffff),
     # nb_snapshots 0xffffffff: qemu "Too many snapshots"
-    R("qcow2-h-nb-snapshots-huge", Q, ["overflow", "alloc"],
-      *qbase("qcow2-h-nb-snapshots-huge.qcow2"),
-      qf("qcow2-h-nb-snapshots-huge.qcow2", "nb_snapshots", 0xffffffff)),
+    QF("qcow2-h-nb-snapshots-huge", ["overflow", "alloc"], "nb_snapshots", 0xffffffff),
     # header_length 0xfffffff8: qemu "qcow2 header exceeds cluster size"
-    R("qcow2-h-header-length-huge", Q, ["overflow", "offsets"],
-      *qbase("qcow2-h-header-length-huge.qcow2"),
-      qf("qcow2-h-header-length-huge.qcow2", "header_length", 0xfffffff8)),
+    QF("qcow2-h-header-length-huge", ["overflow", "offsets"], "header_length", 0xfffffff8),
 
     # --- qcow2: offsets -----------------------------------------------------
     # L1 table 1 TiB past EOF: qemu reads zeros (short read padded) and maps everything unallocated
-    R("qcow2-h-l1-past-eof", Q, ["offsets"],
-      *qbase("qcow2-h-l1-past-eof.qcow2"),
-      qf("qcow2-h-l1-past-eof.qcow2", "l1_table_offset", 1 << 40)),
+    QF("qcow2-h-l1-past-eof", ["offsets"], "l1_table_offset", 1 << 40),
     # L1 table offset not cluster aligned: qemu "Active L1 table offset invalid"
-    R("qcow2-h-l1-unaligned", Q, ["offsets"],
-      *qbase("qcow2-h-l1-unaligned.qcow2"),
-      qf("qcow2-h-l1-unaligned.qcow2", "l1_table_offset", 0x30200)),
+    QF("qcow2-h-l1-unaligned", ["offsets"], "l1_table_offset", 0x30200),
     # L1 table at offset 0 (inside the header): qemu "Active L1 table offset invalid"? (0 is aligned)
-    R("qcow2-h-l1-in-header", Q, ["offsets", "loops"],
-      *qbase("qcow2-h-l1-in-header.qcow2"),
-      qf("qcow2-h-l1-in-header.qcow2", "l1_table_offset", 0)),
+    QF("qcow2-h-l1-in-header", ["offsets", "loops"], "l1_table_offset", 0),
     # L1 table = refcount table (overlap): opens read-only; map reads refcount entries as L2 pointers
-    R("qcow2-h-l1-overlaps-reftable", Q, ["offsets", "loops"],
-      *qbase("qcow2-h-l1-overlaps-reftable.qcow2"),
-      qf("qcow2-h-l1-overlaps-reftable.qcow2", "l1_table_offset", 0x10000)),
+    QF("qcow2-h-l1-overlaps-reftable", ["offsets", "loops"], "l1_table_offset", 0x10000),
     # refcount table past EOF: read-only open does not read it; maps normally
-    R("qcow2-h-reftable-past-eof", Q, ["offsets"],
-      *qbase("qcow2-h-reftable-past-eof.qcow2"),
-      qf("qcow2-h-reftable-past-eof.qcow2", "refcount_table_offset", 1 << 44)),
+    QF("qcow2-h-reftable-past-eof", ["offsets"], "refcount_table_offset", 1 << 44),
     # refcount table unaligned: qemu "Reference count table offset invalid"
-    R("qcow2-h-reftable-unaligned", Q, ["offsets"],
-      *qbase("qcow2-h-reftable-unaligned.qcow2"),
-      qf("qcow2-h-reftable-unaligned.qcow2", "refcount_table_offset", 0x10008)),
+    QF("qcow2-h-reftable-unaligned", ["offsets"], "refcount_table_offset", 0x10008),
     # refcount table at offset 0 (afl sample: refcount block at offset 0): header read as refcounts
-    R("qcow2-h-reftable-at-0", Q, ["fuzz-sample", "offsets"],
-      *qbase("qcow2-h-reftable-at-0.qcow2"),
-      qf("qcow2-h-reftable-at-0.qcow2", "refcount_table_offset", 0)),
+    QF("qcow2-h-reftable-at-0", ["fuzz-sample", "offsets"], "refcount_table_offset", 0),
     # first refcount block at offset 0 (iotests: refcount block in the header cluster)
     R("qcow2-h-refblock-at-0", Q, ["fuzz-sample", "offsets"],
       *qbase("qcow2-h-refblock-at-0.qcow2"),
@@ -775,9 +750,7 @@ RECIPES = [
       qf("qcow2-h-snapshots-unaligned.qcow2", "nb_snapshots", 1),
       qf("qcow2-h-snapshots-unaligned.qcow2", "snapshots_offset", 0x10010)),
     # header_length 0x20000 > 64 KiB cluster: qemu "qcow2 header exceeds cluster size"
-    R("qcow2-h-header-length-gt-cluster", Q, ["offsets"],
-      *qbase("qcow2-h-header-length-gt-cluster.qcow2"),
-      qf("qcow2-h-header-length-gt-cluster.qcow2", "header_length", 0x20000)),
+    QF("qcow2-h-header-length-gt-cluster", ["offsets"], "header_length", 0x20000),
     # backing_file_offset beyond the first cluster: qemu "Invalid backing file offset"
     R("qcow2-h-backing-offset-past-cluster", Q, ["offsets", "paths"],
       *qbase("qcow2-h-backing-offset-past-cluster.qcow2"),
@@ -827,40 +800,26 @@ RECIPES = [
 
     # --- qcow2: failure paths -------------------------------------------------
     # unknown incompatible feature bit 50: qemu "Unsupported IMGFMT feature(s): Unknown incompatible feature: 4000000000000"
-    R("qcow2-h-incompat-unknown", Q, ["failure-path"],
-      *qbase("qcow2-h-incompat-unknown.qcow2"),
-      qf("qcow2-h-incompat-unknown.qcow2", "incompatible_features", 1 << 50)),
+    QF("qcow2-h-incompat-unknown", ["failure-path"], "incompatible_features", 1 << 50),
     # compression_type 7 with the compression bit: qemu "Unknown compression type 7"
     R("qcow2-h-compression-type-7", Q, ["failure-path"],
       *qbase("qcow2-h-compression-type-7.qcow2"),
       qf("qcow2-h-compression-type-7.qcow2", "incompatible_features", 8),
       qf("qcow2-h-compression-type-7.qcow2", "compression_type", 7)),
     # crypt_method 2 (LUKS) without a crypto header extension: qemu fails late in open
-    R("qcow2-h-luks-no-ext", Q, ["failure-path"],
-      *qbase("qcow2-h-luks-no-ext.qcow2"),
-      qf("qcow2-h-luks-no-ext.qcow2", "crypt_method", 2)),
+    QF("qcow2-h-luks-no-ext", ["failure-path"], "crypt_method", 2),
     # crypt_method 3 (unknown): qemu "Unsupported encryption method: 3"
-    R("qcow2-h-crypt-method-3", Q, ["failure-path"],
-      *qbase("qcow2-h-crypt-method-3.qcow2"),
-      qf("qcow2-h-crypt-method-3.qcow2", "crypt_method", 3)),
+    QF("qcow2-h-crypt-method-3", ["failure-path"], "crypt_method", 3),
     # external data file bit without the data-file extension: qemu "Could not open 'h': ..." late
-    R("qcow2-h-data-file-bit-no-name", Q, ["failure-path", "paths"],
-      *qbase("qcow2-h-data-file-bit-no-name.qcow2"),
-      qf("qcow2-h-data-file-bit-no-name.qcow2", "incompatible_features", 4)),
+    QF("qcow2-h-data-file-bit-no-name", ["failure-path", "paths"], "incompatible_features", 4),
     # version 4: qemu "Unsupported qcow2 version 4"
-    R("qcow2-h-version-4", Q, ["failure-path"],
-      *qbase("qcow2-h-version-4.qcow2"),
-      qf("qcow2-h-version-4.qcow2", "version", 4)),
+    QF("qcow2-h-version-4", ["failure-path"], "version", 4),
 
     # --- qcow2: signedness ----------------------------------------------------
     # l1_table_offset with bit 63: qemu "Active L1 table offset invalid"
-    R("qcow2-h-l1-offset-bit63", Q, ["signedness"],
-      *qbase("qcow2-h-l1-offset-bit63.qcow2"),
-      qf("qcow2-h-l1-offset-bit63.qcow2", "l1_table_offset", 0x8000000000030000)),
+    QF("qcow2-h-l1-offset-bit63", ["signedness"], "l1_table_offset", 0x8000000000030000),
     # refcount_table_offset with bit 63: qemu "Reference count table offset invalid"
-    R("qcow2-h-reftable-offset-bit63", Q, ["signedness"],
-      *qbase("qcow2-h-reftable-offset-bit63.qcow2"),
-      qf("qcow2-h-reftable-offset-bit63.qcow2", "refcount_table_offset", 0x8000000000010000)),
+    QF("qcow2-h-reftable-offset-bit63", ["signedness"], "refcount_table_offset", 0x8000000000010000),
     # L1 entry with all reserved bits (56-62) set: qemu masks them and maps
     R("qcow2-h-l1-reserved-bits", Q, ["signedness"],
       *qbase("qcow2-h-l1-reserved-bits.qcow2"),
