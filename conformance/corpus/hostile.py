@@ -602,8 +602,8 @@ PATCHES = {
 # ---------------------------------------------------------------------------
 # Recipe builders
 # ---------------------------------------------------------------------------
-# create(), qio() and truncate() are the safe tier's command builders.
-from make_corpus import create, qio, truncate  # noqa: E402
+# recipe(), create(), qio() and truncate() are the safe tier's builders.
+from make_corpus import create, qio, recipe, truncate  # noqa: E402
 
 
 def gen(*args):
@@ -611,10 +611,7 @@ def gen(*args):
 
 
 def R(id_, fmt, tags, *cmds, **kw):
-    r = {"id": id_, "format": fmt, "tier": "hostile", "tags": list(tags),
-         "commands": [list(c) for c in cmds]}
-    r.update(kw)
-    return r
+    return recipe(id_, fmt, tags, cmds, tier="hostile", **kw)
 
 
 def qbase(name, size="1M", *opts, data=True):

@@ -200,13 +200,14 @@ def vmdk_norm(path):
 EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx", "vmdk": ".vmdk"}
 
 
-def recipe(id_, fmt, tags, cmds, file=None, extra_files=(), tier="safe"):
+def recipe(id_, fmt, tags, cmds, file=None, extra_files=(), tier="safe", **extra):
     """An image: FILE (what qemu-img is given, may sit in a subdirectory of
     the corpus) and EXTRA_FILES, the other files it names (vmdk extents,
-    qcow2 data files), relative to the corpus directory."""
-    return {"id": id_, "format": fmt, "tier": tier, "tags": list(tags),
-            "commands": list(cmds), "file": file or id_ + EXT[fmt],
-            "extra_files": list(extra_files)}
+    qcow2 data files), relative to the corpus directory. EXTRA holds
+    further manifest fields (no_baseline)."""
+    return dict({"id": id_, "format": fmt, "tier": tier, "tags": list(tags),
+                 "commands": [list(c) for c in cmds], "file": file or id_ + EXT[fmt],
+                 "extra_files": list(extra_files)}, **extra)
 
 
 def raw(id_, tags, *cmds, **kw):
@@ -671,16 +672,9 @@ TIERS = ("safe", "hostile")
 
 
 def all_recipes():
-    """The safe recipes above, then the hostile tier's (hostile.py), with
-    recipe()'s defaults filled in."""
+    """The safe recipes above, then the hostile tier's (hostile.py)."""
     import hostile                      # noqa: E402 (same directory)
-    out = list(RECIPES)
-    for r in hostile.RECIPES:
-        r = dict(r)
-        r.setdefault("file", r["id"] + EXT[r["format"]])
-        r.setdefault("extra_files", [])
-        out.append(r)
-    return out
+    return RECIPES + hostile.RECIPES
 
 
 def tier_recipes(tier):
