@@ -66,9 +66,10 @@ void emit_extent(const struct map_extent *e)
     append(put_extent, e);
 }
 
-void emit_log(const char *text)
+void emit_log(uint32_t kind, const char *text)
 {
-    append(put_log, text);
+    struct pb_log m = { kind, text };
+    append(put_log, &m);
 }
 
 void emit_result(uint32_t kind, int32_t errnum, const char *message,

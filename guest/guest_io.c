@@ -10,6 +10,7 @@
 #include "guest.h"
 #include "hypercall.h"
 #include "instar_abi.h"
+#include "map_words.h"
 
 #define MAX_RUNS (GUEST_RUNS_SIZE / sizeof(struct instar_data_run))
 
@@ -110,10 +111,10 @@ static int guest_info(void *ctx, uint32_t dev, struct device_info *out)
     return 0;
 }
 
-static void guest_log(void *ctx, const char *line)
+static void guest_log(void *ctx, enum log_kind kind, const char *line)
 {
     (void)ctx;
-    emit_log(line);
+    emit_log(words_log_kind_out(kind), line);
 }
 
 static int guest_open(void *ctx, const char *path, uint32_t *dev)

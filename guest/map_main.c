@@ -7,6 +7,7 @@
 #include "hypercall.h"
 #include "instar_abi.h"
 #include "map.h"
+#include "map_words.h"
 #include "node.h"
 
 static uint64_t extents_sent;
@@ -23,7 +24,8 @@ static int send_extent(void *ctx, const struct map_extent *e,
 
 static __attribute__((noreturn)) void finish(const struct map_error *err)
 {
-    emit_result((uint32_t)err->kind, err->errnum, err->msg, extents_sent);
+    emit_result(words_result_out(err->kind), err->errnum, err->msg,
+                extents_sent);
     emit_flush();
     hc_exit(err->kind == MAP_ERR_NONE ? 0 : 1);
 }
@@ -47,24 +49,23 @@ void guest_main(void)
     /* The image's name, for resolving names inside it as qemu does. */
     char *name = (char *)(uintptr_t)GUEST_NAME_ADDR;
     name[GUEST_NAME_SIZE - 1] = 0;
-    _Static_assert(INSTAR_RULE_LENGTH_AT_OPEN == NODE_RULE_LENGTH_AT_OPEN &&
-                   INSTAR_RULE_PREAD_RETURNS_0 == NODE_RULE_PREAD_RETURNS_0,
-                   "driver rules differ between the ABI and the drivers");
-    struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name,
-                             .vhd_size_rule = cfg->vhd_size_rule,
-                             .driver_rules = cfg->driver_rules };
+    struct open_ctx octx = {
+        .io = &io, .arena = &arena, .filename = name,
+        .vhd_size_rule = words_vhd_size_rule_in(cfg->vhd_size_rule),
+        .driver_rules = words_driver_rules_in(cfg->driver_rules),
+    };
+    enum image_format fmt = words_format_in(cfg->format);
 
     static struct map_error err;
-    struct node *top = image_open(&octx, 0, (enum image_format)cfg->format,
-                                  &err);
+    struct node *top = image_open(&octx, 0, fmt, &err);
     if (!top)
         finish(&err);
-    emit_opened(top->length, (uint32_t)cfg->format);
+    emit_opened(top->length, cfg->format);
 
     struct map_request rq = {
         .start = cfg->start_offset,
         .max_length = cfg->max_length,
-        .merge_keys = cfg->merge_keys,
+        .merge_keys = words_merge_keys_in(cfg->merge_keys),
     };
     err.kind = MAP_ERR_NONE;
     err.msg[0] = 0;

@@ -37,6 +37,8 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+
+#include "instar_map.h"
 #endif
 
 #define INSTAR_KIB(x) ((uint64_t)(x) << 10)
@@ -148,15 +150,6 @@ struct instar_device_info {
 #define INSTAR_ABI_VERSION    1u
 #define INSTAR_MAX_LENGTH_NONE (-1)
 
-/*
- * Block-layer behaviours that changed between qemu releases and show in
- * the drivers' results (docs/profiles.md, "drivers").
- */
-/* 6.0+: opening refuses a length over BDRV_MAX_LENGTH. */
-#define INSTAR_RULE_LENGTH_AT_OPEN  (1u << 0)
-/* 7.1+: bdrv_pread() returns 0, not the byte count, on success. */
-#define INSTAR_RULE_PREAD_RETURNS_0 (1u << 1)
-
 /* Written by the VMM before boot, at GUEST_CONFIG_ADDR. */
 struct instar_map_config {
     uint64_t magic;
@@ -164,10 +157,10 @@ struct instar_map_config {
     uint32_t size;          /* sizeof(struct instar_map_config) */
     int64_t start_offset;   /* >= 0 */
     int64_t max_length;     /* >= 0, or INSTAR_MAX_LENGTH_NONE */
-    uint32_t format;        /* enum image_format of impl/formats/node.h */
-    uint32_t merge_keys;    /* MERGE_* of impl/formats/status.h */
+    uint32_t format;        /* enum instar_format */
+    uint32_t merge_keys;    /* INSTAR_MERGE_* of the release imitated */
     uint32_t device_count;  /* devices[0] is the image */
-    uint32_t vhd_size_rule; /* 0: CHS rule up to 9.2, 1: 10.0+ rule */
+    uint32_t vhd_size_rule; /* enum instar_vhd_size_rule */
     uint32_t driver_rules;  /* INSTAR_RULE_* of the release imitated */
     struct instar_device_info devices[INSTAR_MAX_DEVICES];
 };

@@ -33,8 +33,8 @@ static void print_version(const struct qemu_profile *p)
     printf("qemu-img compatibility: %s [JSON %s, CLI %s, sizes %s, VHD %s, "
            "drivers %s]\n",
            p->name, profile_json_label(p->json), profile_cli_label(p->cli),
-           profile_size_label(p->size), profile_vhd_label(p->vhd),
-           profile_driver_label(p->driver));
+           profile_size_label(p->size), profile_vhd_label(p->vhd_size_rule),
+           profile_driver_label(p->driver_rules));
 }
 
 static int command_error(const char *prog, const char *what, const char *cmd)

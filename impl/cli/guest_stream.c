@@ -2,7 +2,6 @@
 
 #include <string.h>
 
-#include "error.h"
 #include "instar_abi.h"
 
 /* Diagnostic lines a guest may send before we call it a flood. */
@@ -34,7 +33,7 @@ static void clean_text_nl(char *out, size_t cap, const char *in,
                           bool newlines)
 {
     size_t n = 0;
-    for (; in && in[n] && n + 1 < cap && n < MAX_TEXT; n++) {
+    for (; in && in[n] && n + 1 < cap; n++) {
         unsigned char c = (unsigned char)in[n];
         out[n] = (c >= 0x20 && c < 0x7f) || (newlines && c == '\n')
                      ? (char)c : '?';
@@ -51,6 +50,14 @@ static int fail(struct guest_stream *s, const char *what)
 {
     guest_stream_fail(s, what);
     return 1;
+}
+
+void guest_stream_notice(struct guest_stream *s, const char *text)
+{
+    /* Two paths at most (the name and where it leads). */
+    char clean[2 * INSTAR_PATH_MAX + 256];
+    clean_text(clean, sizeof clean, text);
+    fprintf(s->err, "%s: %s\n", s->prog, clean);
 }
 
 void guest_stream_fail(struct guest_stream *s, const char *what)
@@ -145,13 +152,12 @@ static int on_log(struct guest_stream *s, const Instar__Log *l)
         return fail(s, "guest protocol error: too many diagnostics");
     char text[MAX_TEXT + 1];
     clean_text(text, sizeof text, l->text);
-    /* The guest sends the line as qemu-img prints it; qemu-img's own name
-     * becomes ours, as in every other message. */
-    static const char qemu_prefix[] = "qemu-img: ";
-    if (!strncmp(text, qemu_prefix, sizeof qemu_prefix - 1))
-        fprintf(s->err, "%s: %s\n", s->prog, text + sizeof qemu_prefix - 1);
-    else
+    /* The guest sends bare text: the program's name is ours to add, by
+     * the same rule as every other line we print. */
+    if (l->kind == INSTAR_LOG_PLAIN)
         fprintf(s->err, "%s\n", text);
+    else
+        fprintf(s->err, "%s: %s\n", s->prog, text);
     return 0;
 }
 
@@ -164,11 +170,12 @@ static int guest_errno(const Instar__MapResult *r)
 static int on_result(struct guest_stream *s, const Instar__MapResult *r)
 {
     char text[MAX_TEXT + 1];
-    /* An open error may carry qemu's hint lines after a '\n' (error.h). */
+    /* An open error may carry qemu's hint lines after a '\n'
+     * (instar_map.h). */
     clean_text_nl(text, sizeof text, r->message,
-                  r->error_kind == MAP_ERR_OPEN);
+                  r->error_kind == INSTAR_RESULT_OPEN);
 
-    if (r->error_kind == MAP_ERR_NONE) {
+    if (r->error_kind == INSTAR_RESULT_OK) {
         bool complete = empty_walk(s) ? s->extents == 1 : s->next == s->end;
         if (s->state != STREAM_WALKING || !complete ||
             r->extent_count != s->extents)
@@ -182,13 +189,13 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
     if (s->state == STREAM_WALKING)
         render_abort(s->render);
     switch (r->error_kind) {
-    case MAP_ERR_OPEN:
+    case INSTAR_RESULT_OPEN:
         if (s->state != STREAM_WAIT_OPEN)
             return fail(s, "guest protocol error: open error after open");
         fprintf(s->err, "%s: Could not open '%s': %s\n", s->prog,
                 s->display_name, text);
         break;
-    case MAP_ERR_OPEN_ERRNO: {
+    case INSTAR_RESULT_OPEN_ERRNO: {
         int e = guest_errno(r);
         if (s->state != STREAM_WAIT_OPEN)
             return fail(s, "guest protocol error: open error after open");
@@ -197,13 +204,13 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
                 strerror(e));
         break;
     }
-    case MAP_ERR_METADATA: {
+    case INSTAR_RESULT_METADATA: {
         int e = guest_errno(r);
         fprintf(s->err, "%s: Could not read file metadata: %s\n", s->prog,
                 strerror(e));
         break;
     }
-    case MAP_ERR_LENGTH:
+    case INSTAR_RESULT_LENGTH:
         /* qemu-img map prints its header before blk_getlength(). */
         if (s->state == STREAM_WAIT_OPEN)
             render_begin(s->render);

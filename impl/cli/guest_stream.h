@@ -48,6 +48,9 @@ void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
 /* Batch callback for guest_batch_decode: 0 to go on, 1 to stop. */
 int guest_stream_message(void *ctx, const Instar__GuestMessage *m);
 
+/* A line from the VMM for the user (e.g. a refused file name). */
+void guest_stream_notice(struct guest_stream *s, const char *text);
+
 /* Report a failure of the run itself (fault, timeout, bad batch). */
 void guest_stream_fail(struct guest_stream *s, const char *what);
 

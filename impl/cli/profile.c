@@ -15,20 +15,73 @@ struct profile_row {
     enum cli_profile cli;      /* upstream builds and most Debian ones */
     enum cli_profile cli_debian; /* Debian's packages of this series */
     enum size_profile size;
-    enum vhd_rule vhd;
-    enum driver_profile driver;
+    /* protocol values for the guest (impl/abi/instar_map.h) */
+    uint32_t merge_keys;
+    uint32_t vhd_size_rule;
+    uint32_t driver_rules;
 };
 
+/* Short names for the table's guest columns. */
+#define M_J1 0u
+#define M_J2 INSTAR_MERGE_PRESENT
+#define M_J3 (INSTAR_MERGE_PRESENT | INSTAR_MERGE_COMPRESSED)
+#define V_CHS INSTAR_VHD_SIZE_CHS
+#define V_CUR INSTAR_VHD_SIZE_CURRENT
+#define D0 0u
+#define D1 INSTAR_RULE_LENGTH_AT_OPEN
+#define D2 (INSTAR_RULE_LENGTH_AT_OPEN | INSTAR_RULE_PREAD_RETURNS_0)
+
 static const struct profile_row profile_table[] = {
-    { 5, 2, JSON_J1, CLI_C0, CLI_C0,     SIZE_S0, VHD_LEGACY_CHS, DRIVER_D0 },
-    { 6, 0, JSON_J1, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D1 },
-    { 6, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D1 },
-    { 7, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S1, VHD_LEGACY_CHS, DRIVER_D2 },
-    { 8, 0, JSON_J2, CLI_C1, CLI_C1,     SIZE_S2, VHD_LEGACY_CHS, DRIVER_D2 },
-    { 8, 1, JSON_J2, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS, DRIVER_D2 },
-    { 8, 2, JSON_J3, CLI_C1, CLI_C1,     SIZE_S3, VHD_LEGACY_CHS, DRIVER_D2 },
-    { 10, 0, JSON_J3, CLI_C1, CLI_C1_DEB, SIZE_S3, VHD_CURRENT_SIZE, DRIVER_D2 },
-    { 10, 1, JSON_J3, CLI_C2, CLI_C2,    SIZE_S4, VHD_CURRENT_SIZE, DRIVER_D2 },
+    { 5, 2, JSON_J1, CLI_C0, CLI_C0,      SIZE_S0, M_J1, V_CHS, D0 },
+    { 6, 0, JSON_J1, CLI_C1, CLI_C1,      SIZE_S1, M_J1, V_CHS, D1 },
+    { 6, 1, JSON_J2, CLI_C1, CLI_C1,      SIZE_S1, M_J2, V_CHS, D1 },
+    { 7, 1, JSON_J2, CLI_C1, CLI_C1,      SIZE_S1, M_J2, V_CHS, D2 },
+    { 8, 0, JSON_J2, CLI_C1, CLI_C1,      SIZE_S2, M_J2, V_CHS, D2 },
+    { 8, 1, JSON_J2, CLI_C1, CLI_C1,      SIZE_S3, M_J2, V_CHS, D2 },
+    { 8, 2, JSON_J3, CLI_C1, CLI_C1,      SIZE_S3, M_J3, V_CHS, D2 },
+    { 10, 0, JSON_J3, CLI_C1, CLI_C1_DEB, SIZE_S3, M_J3, V_CUR, D2 },
+    { 10, 1, JSON_J3, CLI_C2, CLI_C2,     SIZE_S4, M_J3, V_CUR, D2 },
+};
+
+/*
+ * The block drivers qemu-img knows by name (the "Supported formats" of
+ * its --help), from the first release whose build lists them to the last
+ * (0.0: still there). The lists are those of the Debian builds recorded
+ * in baselines/versions.tsv: which drivers a binary has is as much a
+ * build option as a release fact (Debian's 5.2 lacks parallels, its
+ * 10.0.2 backport the libblkio drivers, its 11.1 gluster).
+ */
+static const struct known_driver {
+    const char *name;
+    int since_major, since_minor;
+    int until_major, until_minor;
+} known_drivers[] = {
+    { "blkdebug", 5, 2, 0, 0 },       { "blklogwrites", 5, 2, 0, 0 },
+    { "blkverify", 5, 2, 0, 0 },      { "bochs", 5, 2, 0, 0 },
+    { "cloop", 5, 2, 0, 0 },          { "compress", 5, 2, 0, 0 },
+    { "copy-before-write", 6, 0, 0, 0 },
+    { "copy-on-read", 5, 2, 0, 0 },   { "dmg", 5, 2, 0, 0 },
+    { "file", 5, 2, 0, 0 },           { "ftp", 5, 2, 0, 0 },
+    { "ftps", 5, 2, 0, 0 },           { "gluster", 5, 2, 11, 0 },
+    { "host_cdrom", 5, 2, 0, 0 },     { "host_device", 5, 2, 0, 0 },
+    { "http", 5, 2, 0, 0 },           { "https", 5, 2, 0, 0 },
+    { "io_uring", 10, 0, 0, 0 },      { "iscsi", 5, 2, 0, 0 },
+    { "iser", 5, 2, 0, 0 },           { "luks", 5, 2, 0, 0 },
+    { "nbd", 5, 2, 0, 0 },            { "nfs", 5, 2, 0, 0 },
+    { "null-aio", 5, 2, 0, 0 },       { "null-co", 5, 2, 0, 0 },
+    { "nvme", 5, 2, 0, 0 },           { "nvme-io_uring", 10, 0, 0, 0 },
+    { "parallels", 6, 0, 0, 0 },      { "preallocate", 6, 0, 0, 0 },
+    { "qcow", 5, 2, 0, 0 },           { "qcow2", 5, 2, 0, 0 },
+    { "qed", 5, 2, 0, 0 },            { "quorum", 5, 2, 0, 0 },
+    { "raw", 5, 2, 0, 0 },            { "rbd", 5, 2, 0, 0 },
+    { "replication", 5, 2, 0, 0 },    { "snapshot-access", 6, 0, 0, 0 },
+    { "ssh", 5, 2, 0, 0 },            { "throttle", 5, 2, 0, 0 },
+    { "vdi", 5, 2, 0, 0 },            { "vhdx", 5, 2, 0, 0 },
+    { "virtio-blk-vfio-pci", 10, 0, 0, 0 },
+    { "virtio-blk-vhost-user", 10, 0, 0, 0 },
+    { "virtio-blk-vhost-vdpa", 10, 0, 0, 0 },
+    { "vmdk", 5, 2, 0, 0 },           { "vpc", 5, 2, 0, 0 },
+    { "vvfat", 5, 2, 0, 0 },
 };
 
 #define TABLE_LEN (sizeof(profile_table) / sizeof(profile_table[0]))
@@ -127,8 +180,9 @@ static void fill(struct qemu_profile *out, const char *name, int major,
     out->json = row->json;
     out->cli = debian ? row->cli_debian : row->cli;
     out->size = row->size;
-    out->vhd = row->vhd;
-    out->driver = row->driver;
+    out->merge_keys = row->merge_keys;
+    out->vhd_size_rule = row->vhd_size_rule;
+    out->driver_rules = row->driver_rules;
     out->major = major;
     out->minor = minor;
     out->micro = micro;
@@ -215,21 +269,38 @@ const char *profile_size_label(enum size_profile s)
     return "?";
 }
 
-const char *profile_vhd_label(enum vhd_rule v)
+const char *profile_vhd_label(uint32_t vhd_size_rule)
 {
-    switch (v) {
-    case VHD_LEGACY_CHS: return "legacy CHS";
-    case VHD_CURRENT_SIZE: return "current_size";
+    switch (vhd_size_rule) {
+    case INSTAR_VHD_SIZE_CHS: return "legacy CHS";
+    case INSTAR_VHD_SIZE_CURRENT: return "current_size";
     }
     return "?";
 }
 
-const char *profile_driver_label(enum driver_profile d)
+const char *profile_driver_label(uint32_t driver_rules)
 {
-    switch (d) {
-    case DRIVER_D0: return "D0";
-    case DRIVER_D1: return "D1";
-    case DRIVER_D2: return "D2";
+    switch (driver_rules) {
+    case D0: return "D0";
+    case D1: return "D1";
+    case D2: return "D2";
     }
     return "?";
+}
+
+int profile_knows_driver(const struct qemu_profile *p, const char *name)
+{
+    int major = p->major, minor = p->minor;
+    release_for(&major, &minor, p->micro);
+    for (size_t i = 0; i < sizeof known_drivers / sizeof known_drivers[0];
+         i++) {
+        const struct known_driver *d = &known_drivers[i];
+        if (strcmp(d->name, name) != 0)
+            continue;
+        if (version_before(major, minor, d->since_major, d->since_minor))
+            return 0;
+        return d->until_major == 0 ||
+               version_before(major, minor, d->until_major, d->until_minor);
+    }
+    return 0;
 }

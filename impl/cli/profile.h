@@ -6,6 +6,10 @@
 #ifndef INSTAR_CLI_PROFILE_H
 #define INSTAR_CLI_PROFILE_H
 
+#include <stdint.h>
+
+#include "instar_map.h"
+
 /* JSON entry keys (qemu-img-map.md §1, §3.2). */
 enum json_profile {
     JSON_J1, /* <= 6.0: start, length, depth, zero, data[, offset] */
@@ -32,26 +36,22 @@ enum size_profile {
     SIZE_S4, /* 10.1+: parsed as S3 (only the message differs, by CLI) */
 };
 
-/* Virtual size of a VHD whose creator is not on qemu's list (§5.4). */
-enum vhd_rule {
-    VHD_LEGACY_CHS,     /* < 10.0: from the CHS geometry */
-    VHD_CURRENT_SIZE,   /* >= 10.0: from the footer's current_size */
-};
-
-/* Block-layer behaviour seen in the drivers' results (docs/profiles.md). */
-enum driver_profile {
-    DRIVER_D0, /* 5.2: no length check at open; bdrv_pread() returns bytes */
-    DRIVER_D1, /* 6.0 - 7.0: lengths over BDRV_MAX_LENGTH refused at open */
-    DRIVER_D2, /* 7.1+: and bdrv_pread() returns 0 on success */
-};
-
+/*
+ * A release's behaviour. The first three fields are the host's own (how
+ * it parses and prints); the guest fields are protocol values
+ * (impl/abi/instar_map.h) that go to the guest as they are.
+ */
 struct qemu_profile {
     char name[64];  /* e.g. "7.2.22", "10.0.13 (Debian)", "11.1" */
     enum json_profile json;
     enum cli_profile cli;
     enum size_profile size;
-    enum vhd_rule vhd;
-    enum driver_profile driver;
+    /* for the guest */
+    uint32_t merge_keys;    /* INSTAR_MERGE_*: the fields json prints */
+    uint32_t vhd_size_rule; /* enum instar_vhd_size_rule (§5.4) */
+    uint32_t driver_rules;  /* INSTAR_RULE_*, labelled D0-D2 in the docs:
+                             * D0 5.2 none, D1 6.0-7.0 LENGTH_AT_OPEN,
+                             * D2 7.1+ also PREAD_RETURNS_0 */
     int major, minor, micro;
 };
 
@@ -71,7 +71,14 @@ void profile_default(struct qemu_profile *out);
 const char *profile_json_label(enum json_profile j);
 const char *profile_cli_label(enum cli_profile c);
 const char *profile_size_label(enum size_profile s);
-const char *profile_vhd_label(enum vhd_rule v);
-const char *profile_driver_label(enum driver_profile d);
+const char *profile_vhd_label(uint32_t vhd_size_rule);
+const char *profile_driver_label(uint32_t driver_rules);
+
+/*
+ * Is `name` a block driver the release knows (its "Supported formats"
+ * list)? Used for qemu's wording when -f names a driver instar does not
+ * map.
+ */
+int profile_knows_driver(const struct qemu_profile *p, const char *name);
 
 #endif

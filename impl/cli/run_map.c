@@ -15,40 +15,29 @@
 
 #include "guest_decode.h"
 #include "guest_stream.h"
-#include "node.h"
+#include "instar_map.h"
 #include "render.h"
-#include "status.h"
 #include "vmm.h"
 
 #define DEFAULT_TOTAL_SECONDS 3600
 #define DEFAULT_IDLE_SECONDS 30
 
-/* Block drivers qemu-img 7.2 knows by name (its "Supported formats"). */
-static const char *const qemu_drivers[] = {
-    "blkdebug", "blklogwrites", "blkverify", "bochs", "cloop", "compress",
-    "copy-before-write", "copy-on-read", "dmg", "file", "ftp", "ftps",
-    "gluster", "host_cdrom", "host_device", "http", "https", "iscsi", "iser",
-    "luks", "nbd", "nfs", "null-aio", "null-co", "nvme", "parallels",
-    "preallocate", "qcow", "qcow2", "qed", "quorum", "raw", "rbd",
-    "replication", "snapshot-access", "ssh", "throttle", "vdi", "vhdx",
-    "vmdk", "vpc", "vvfat",
-};
-
-struct format_name {
+/* The -f values instar maps, as protocol words for the guest. */
+static const struct {
     const char *name;
-    enum image_format fmt;
+    enum instar_format fmt;
+} formats[] = {
+    { "raw", INSTAR_FORMAT_RAW },   { "qcow2", INSTAR_FORMAT_QCOW2 },
+    { "vmdk", INSTAR_FORMAT_VMDK }, { "vpc", INSTAR_FORMAT_VPC },
+    { "vhdx", INSTAR_FORMAT_VHDX }, { "file", INSTAR_FORMAT_FILE },
 };
 
-static const struct format_name formats[] = {
-    { "raw", FMT_RAW },   { "qcow2", FMT_QCOW2 }, { "vmdk", FMT_VMDK },
-    { "vpc", FMT_VPC },   { "vhdx", FMT_VHDX },   { "file", FMT_FILE },
-};
-
-/* -1: unknown to qemu; -2: known to qemu, not an image format instar maps. */
-static int format_from_name(const char *name, enum image_format *out)
+/* -1: unknown to the release; -2: known to it, not a format instar maps. */
+static int format_from_name(const struct qemu_profile *p, const char *name,
+                            enum instar_format *out)
 {
     if (!name) {
-        *out = FMT_PROBE;
+        *out = INSTAR_FORMAT_PROBE;
         return 0;
     }
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
@@ -57,11 +46,7 @@ static int format_from_name(const char *name, enum image_format *out)
             return 0;
         }
     }
-    for (size_t i = 0; i < sizeof qemu_drivers / sizeof qemu_drivers[0]; i++) {
-        if (!strcmp(name, qemu_drivers[i]))
-            return -2;
-    }
-    return -1;
+    return profile_knows_driver(p, name) ? -2 : -1;
 }
 
 static unsigned env_seconds(const char *name, unsigned fallback)
@@ -72,29 +57,6 @@ static unsigned env_seconds(const char *name, unsigned fallback)
     char *end;
     unsigned long n = strtoul(v, &end, 10);
     return (*end || n == 0 || n > 86400) ? fallback : (unsigned)n;
-}
-
-/* The block-layer behaviours of the release, for the drivers. */
-static uint32_t driver_rules(enum driver_profile d)
-{
-    switch (d) {
-    case DRIVER_D0:
-        return 0;
-    case DRIVER_D1:
-        return INSTAR_RULE_LENGTH_AT_OPEN;
-    case DRIVER_D2:
-        break;
-    }
-    return INSTAR_RULE_LENGTH_AT_OPEN | INSTAR_RULE_PREAD_RETURNS_0;
-}
-
-static uint32_t merge_keys(const struct qemu_profile *p)
-{
-    switch (p->json) {
-    case JSON_J1: return 0;
-    case JSON_J2: return MERGE_PRESENT;
-    default: return MERGE_PRESENT | MERGE_COMPRESSED;
-    }
 }
 
 /* Opens the image like file-posix: read-only, regular files only. */
@@ -130,6 +92,11 @@ static int on_batch(void *ctx, const uint8_t *batch, size_t len)
         return 1;
     }
     return rc;
+}
+
+static void on_notice(void *ctx, const char *text)
+{
+    guest_stream_notice(ctx, text);
 }
 
 static const char *device_name(void *ctx, uint32_t idx)
@@ -170,8 +137,8 @@ int run_map(const struct map_options *o, const struct instar_options *io,
     /* qemu strips a "file:" protocol prefix from the name it opens. */
     const char *path = strncmp(shown, "file:", 5) ? shown : shown + 5;
 
-    enum image_format fmt;
-    int known = format_from_name(o->format, &fmt);
+    enum instar_format fmt;
+    int known = format_from_name(p, o->format, &fmt);
     if (known == -1) {
         fprintf(stderr, "%s: Could not open '%s': Unknown driver '%s'\n",
                 prog, shown, o->format);
@@ -206,9 +173,9 @@ int run_map(const struct map_options *o, const struct instar_options *io,
     cfg->start_offset = o->start;
     cfg->max_length = o->max_length;
     cfg->format = (uint32_t)fmt;
-    cfg->merge_keys = merge_keys(p);
-    cfg->vhd_size_rule = p->vhd == VHD_LEGACY_CHS ? 0 : 1;
-    cfg->driver_rules = driver_rules(p->driver);
+    cfg->merge_keys = p->merge_keys;
+    cfg->vhd_size_rule = p->vhd_size_rule;
+    cfg->driver_rules = p->driver_rules;
 
     struct render_ctx r;
     render_init(&r, stdout, stderr, prog, p, !o->json);
@@ -222,6 +189,8 @@ int run_map(const struct map_options *o, const struct instar_options *io,
         .idle_seconds = env_seconds("INSTAR_IDLE_SECONDS",
                                     DEFAULT_IDLE_SECONDS),
         .sandbox = true,
+        .notice = on_notice,
+        .notice_ctx = &s,
     };
     uint64_t status = 1;
     enum vm_outcome out = vm_run(vm, &limits, on_batch, &s, &status, err,

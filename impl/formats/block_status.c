@@ -30,14 +30,14 @@ static int call_driver(struct node *n, uint64_t off, uint64_t bytes,
         return -1;
     if (st->pnum == 0)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EIO,
-                        "instar: %s driver answered an empty run at %llu",
+                        "%s driver answered an empty run at %llu",
                         n->drv->name, (unsigned long long)off);
     if (st->pnum > bytes)
         st->pnum = bytes;
     if ((st->flags & (BS_RAW | BS_RECURSE)) &&
         (!(st->flags & BS_OFFSET_VALID) || !st->host))
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EIO,
-                        "instar: %s driver asked to descend without a host "
+                        "%s driver asked to descend without a host "
                         "offset", n->drv->name);
     return 0;
 }
@@ -92,7 +92,7 @@ int node_block_status(struct node *n, uint64_t off, uint64_t bytes,
             return -1;
         if (st->pnum == 0)
             return map_fail(err, MAP_ERR_INTERNAL, LINUX_EIO,
-                            "instar: %s node maps past its file's end",
+                            "%s node maps past its file's end",
                             n->drv->name);
     } else {
         if (st->flags & (BS_DATA | BS_ZERO)) {

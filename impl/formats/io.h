@@ -10,6 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * What kind of stderr line a driver reports. MESSAGE is one of qemu's
+ * error_report()/warn_report() lines, which qemu-img prints after its own
+ * name ("qemu-img: warning: ..."): the driver gives the text without that
+ * prefix, and whoever prints it adds the program's name. PLAIN is a line
+ * qemu prints as it is (a hint, a corruption event).
+ */
+enum log_kind {
+    LOG_MESSAGE,
+    LOG_PLAIN,
+};
+
 /* Facts about a device that the host learned from fstat, not from bytes. */
 struct device_info {
     uint64_t size;        /* st_size in bytes */
@@ -34,7 +46,7 @@ struct io_ops {
     /* Size facts for dev; returns 0 or a negative errno (unknown dev). */
     int (*info)(void *ctx, uint32_t dev, struct device_info *out);
     /* A warning or diagnostic line for stderr, without the newline. */
-    void (*log)(void *ctx, const char *line);
+    void (*log)(void *ctx, enum log_kind kind, const char *line);
     /*
      * Open a file the image names (a VMDK extent, a qcow2 external data
      * file) as a new read-only device. `path` is the name exactly as qemu

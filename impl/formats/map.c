@@ -30,7 +30,7 @@ static int resolve(struct node *top, uint64_t off, uint64_t bytes,
             return -1;
         if (st.pnum == 0)
             return map_fail(err, MAP_ERR_INTERNAL, LINUX_EIO,
-                            "instar: empty block status at %llu",
+                            "empty block status at %llu",
                             (unsigned long long)off);
         bytes = st.pnum;
         if (st.flags & (BS_ZERO | BS_DATA))
@@ -87,7 +87,7 @@ int map_image(struct node *top, const struct map_request *rq, map_sink sink,
 
     if (rq->start < 0)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                        "instar: negative start offset");
+                        "negative start offset");
     if (rq->max_length != -1) {
         int64_t limit = wrapping_add(rq->start, rq->max_length);
         if (limit < end)

@@ -18,7 +18,7 @@ static struct node *node_new(const struct open_ctx *ctx,
 
     if (!n) {
         map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                 "instar: out of guest memory opening a %s node", drv->name);
+                 "out of guest memory opening a %s node", drv->name);
         return NULL;
     }
     n->drv = drv;
@@ -200,7 +200,7 @@ void *node_alloc(struct node *n, size_t size, const char *what,
 
     if (!p)
         map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                 "instar: out of guest memory for the %s %s (%zu bytes)",
+                 "out of guest memory for the %s %s (%zu bytes)",
                  n->drv->name, what, size);
     return p;
 }

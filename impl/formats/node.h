@@ -30,6 +30,12 @@ enum image_format {
 
 struct node;
 
+/* How vpc sizes a VHD from a creator outside qemu's list (§5.4). */
+enum vhd_size_rule {
+    VHD_SIZE_CHS = 0,     /* from the CHS geometry (qemu up to 9.2) */
+    VHD_SIZE_CURRENT = 1, /* the footer's current_size (10.0+) */
+};
+
 struct format_driver {
     const char *name;
     /* Parse and validate headers; fill node->length and node->opaque. */
@@ -55,16 +61,12 @@ struct open_ctx {
      * no magic-based driver claims.
      */
     const char *filename;
-    /*
-     * How vpc sizes a VHD from creators outside qemu's list (§5.4):
-     * 0 = from CHS geometry (qemu up to 9.2), 1 = current_size (10.0+).
-     */
+    /* enum vhd_size_rule of the release imitated. */
     uint32_t vhd_size_rule;
     /* NODE_RULE_*: block-layer behaviour of the release imitated. */
     uint32_t driver_rules;
 };
 
-/* (the guest receives them as instar_abi.h's INSTAR_RULE_*, same values) */
 /* 6.0+: bdrv_open_driver() refuses a length over BDRV_MAX_LENGTH. */
 #define NODE_RULE_LENGTH_AT_OPEN  (1u << 0)
 /* 7.1+: bdrv_pread() returns 0 on success; before, the byte count, which

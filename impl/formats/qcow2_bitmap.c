@@ -217,7 +217,7 @@ int qcow2_check_bitmaps(struct node *n, struct reader *r,
     hashes = arena_alloc(n->ctx->arena, (size_t)ext->nb_bitmaps * 8);
     if (!hashes)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for %u bitmap names",
+                        "out of guest memory for %u bitmap names",
                         ext->nb_bitmaps);
 
     for (i = 0; i < ext->nb_bitmaps; i++) {

@@ -28,7 +28,7 @@ int qcow2_corruption(struct node *n, struct map_error *err, const char *fmt,
         snprintf(line, sizeof(line),
                  "qcow2: Image is corrupt: %s; further non-fatal corruption "
                  "events will be suppressed", what);
-        io->log(io->ctx, line);
+        io->log(io->ctx, LOG_PLAIN, line);
     }
     s->signaled_corruption = true;
     return map_fail(err, MAP_ERR_METADATA, LINUX_EIO, "qcow2: %s", what);

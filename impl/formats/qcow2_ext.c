@@ -17,29 +17,29 @@
 #define FEATURE_ENTRY_SIZE 48u           /* Qcow2Feature: type, bit, name */
 #define FEATURE_NAME_SIZE 46u
 
-static void log_line(struct node *n, const char *line)
+static void log_line(struct node *n, enum log_kind kind, const char *line)
 {
     const struct io_ops *io = n->ctx->io;
 
     if (io->log)
-        io->log(io->ctx, line);
+        io->log(io->ctx, kind, line);
 }
 
 /* The bitmaps extension of an image some other program modified. */
 static void warn_stale_bitmaps(struct node *n, const struct qcow2_header *h)
 {
     if (h->version < 3)
-        log_line(n, "qemu-img: warning: This qcow2 v2 image contains "
-                    "bitmaps, but they may have been modified by a program "
-                    "without persistent bitmap support; so now they must "
-                    "all be considered inconsistent");
+        log_line(n, LOG_MESSAGE, "warning: This qcow2 v2 image contains "
+                 "bitmaps, but they may have been modified by a program "
+                 "without persistent bitmap support; so now they must all be "
+                 "considered inconsistent");
     else
-        log_line(n, "qemu-img: warning: a program lacking bitmap support "
-                    "modified this file, so all bitmaps are now considered "
-                    "inconsistent");
+        log_line(n, LOG_MESSAGE, "warning: a program lacking bitmap support "
+                 "modified this file, so all bitmaps are now considered "
+                 "inconsistent");
     /* qemu prints this with error_printf() and no newline. */
-    log_line(n, "Some clusters may be leaked, run 'qemu-img check -r' on "
-                "the image file to fix.");
+    log_line(n, LOG_PLAIN, "Some clusters may be leaked, run 'qemu-img check "
+             "-r' on the image file to fix.");
 }
 
 static int check_bitmaps_ext(const uint8_t *b, const struct qcow2_header *h,

@@ -14,7 +14,7 @@ int reader_init(struct reader *r, struct node *n, size_t cap,
     r->buf = arena_alloc(n->ctx->arena, cap);
     if (!r->buf)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for a %zu-byte "
+                        "out of guest memory for a %zu-byte "
                         "metadata window", cap);
     return 0;
 }
@@ -30,7 +30,7 @@ int reader_read(struct reader *r, uint64_t off, void *out, size_t len,
 {
     if (len > r->cap)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                        "instar: metadata read of %zu bytes exceeds the "
+                        "metadata read of %zu bytes exceeds the "
                         "window", len);
     if (!window_holds(r, off, len)) {
         /* Fill a whole window, but do not let read-ahead reach past the

@@ -19,12 +19,13 @@ int vhdx_errno(struct map_error *err, int errnum)
                     map_strerror(errnum));
 }
 
+/* qemu's error_report() lines: printed after the program's name. */
 static void log_line(struct node *n, const char *line)
 {
     const struct io_ops *io = n->ctx->io;
 
     if (io->log)
-        io->log(io->ctx, line);
+        io->log(io->ctx, LOG_MESSAGE, line);
 }
 
 int vhdx_region_check(struct node *n, uint64_t start, uint64_t length,
@@ -44,7 +45,7 @@ int vhdx_region_check(struct node *n, uint64_t start, uint64_t length,
         /* qemu's format ends in "%." PRIu64: precision 0 prints 0 as "". */
         if (r->end)
             snprintf(tail, sizeof(tail), "%llu", (unsigned long long)r->end);
-        snprintf(line, sizeof(line), "qemu-img: VHDX region %llu-%llu "
+        snprintf(line, sizeof(line), "VHDX region %llu-%llu "
                  "overlaps with region %llu-%s", (unsigned long long)start,
                  (unsigned long long)end, (unsigned long long)r->start, tail);
         log_line(n, line);
@@ -139,13 +140,13 @@ static int check_bat_entry(struct node *n, uint64_t i, uint64_t e,
     limit = (n->length) - i * s->block_size;
     block_length = limit < s->block_size ? limit : s->block_size;
     if (off > (uint64_t)INT64_MAX - s->block_size) {
-        snprintf(line, sizeof(line), "qemu-img: VHDX BAT entry %llu offset "
+        snprintf(line, sizeof(line), "VHDX BAT entry %llu offset "
                  "overflow.", (unsigned long long)i);
         return bat_entry_fail(n, line, err);
     }
     if (off >= file_size || off + block_length > file_size) {
         bool start = off >= file_size;
-        snprintf(line, sizeof(line), "qemu-img: VHDX BAT entry %llu %s "
+        snprintf(line, sizeof(line), "VHDX BAT entry %llu %s "
                  "offset %llu points after end of file (%lld). Image has "
                  "probably been truncated.", (unsigned long long)i,
                  start ? "start" : "end",
@@ -199,7 +200,7 @@ static int vhdx_open(struct node *n, struct map_error *err)
     }
     if (!s || !s->buf || !s->regions)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for the vhdx state");
+                        "out of guest memory for the vhdx state");
     n->opaque = s;
     if (node_pread(n->file, 0, sig, sizeof(sig), err) < 0)
         return vhdx_errno(err, err->errnum);

@@ -83,7 +83,7 @@ static int add_extent(struct node *n, struct node *file, const char *name,
 
         if (cap < s->cap)
             return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                            "instar: too many vmdk extents");
+                            "too many vmdk extents");
         a = node_alloc(n, (size_t)cap * sizeof(*a), "extent list", err);
         if (!a)
             return -1;
@@ -181,7 +181,7 @@ static int open_vmdk4(struct node *n, struct node *file, const char *name,
 
         if (s->nesting >= VMDK_MAX_NESTING)
             return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                            "instar: vmdk descriptors nested too deeply");
+                            "vmdk descriptors nested too deeply");
         buf = read_desc(n, file, desc_offset, err);
         if (!buf)
             return -1;
@@ -736,7 +736,7 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
     rel = off - (uint64_t)(e->end_sector - e->sectors) * 512;
     if (e->l1_entry_sectors == 0 || e->cluster_sectors == 0)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                        "instar: vmdk extent '%s' has a zero grain size",
+                        "vmdk extent '%s' has a zero grain size",
                         e->name);
     l1_index = (uint32_t)((rel >> 9) / e->l1_entry_sectors);
     if (l1_index >= e->l1_size)
@@ -831,7 +831,7 @@ static int vmdk_block_status(struct node *n, uint64_t off, uint64_t bytes,
     csize = e->cluster_sectors * 512;
     if (csize == 0)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                        "instar: vmdk extent '%s' is too large", e->name);
+                        "vmdk extent '%s' is too large", e->name);
     idx = (off - (uint64_t)(e->end_sector - e->sectors) * 512) % csize;
     left = csize - idx;
     if (rc == VMDK_UNALLOC && unalloc > left) {

@@ -130,7 +130,7 @@ static int vpc_open(struct node *n, struct map_error *err)
 
     if (!s)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for the vpc state");
+                        "out of guest memory for the vpc state");
     n->opaque = s;
     if (read_footer(n, f, &s->fixed, err) < 0)
         return -1;

@@ -52,8 +52,8 @@ bool vpc_footer_checksum_ok(const uint8_t *footer);
 
 /*
  * The virtual size in sectors as vpc_open() computes it: CHS geometry or
- * current_size depending on the creator application, under rule 0 (qemu
- * <= 9.2) or 1 (10.0+) of open_ctx.vhd_size_rule.
+ * current_size depending on the creator application, under `rule`
+ * (enum vhd_size_rule).
  */
 uint64_t vpc_total_sectors(const uint8_t *footer, uint32_t rule);
 

@@ -22,7 +22,7 @@ bool vpc_footer_checksum_ok(const uint8_t *footer)
  */
 static bool creator_uses_chs(const uint8_t *app, uint32_t rule)
 {
-    if (rule == 0)
+    if (rule == VHD_SIZE_CHS)
         return memcmp(app, "win ", 4) != 0 && memcmp(app, "qem2", 4) != 0 &&
                memcmp(app, "d2v ", 4) != 0 && memcmp(app, "CTXS", 4) != 0 &&
                memcmp(app, "tap\0", 4) != 0;

@@ -148,7 +148,9 @@ static void result_body(struct pb_writer *w, const void *p)
 
 static void log_body(struct pb_writer *w, const void *p)
 {
-    put_string_field(w, 1, p);
+    const struct pb_log *m = p;
+    put_string_field(w, 1, m->text);
+    put_u64_field(w, 2, m->kind);
 }
 
 size_t pb_put_opened(uint8_t *buf, size_t cap, const struct pb_opened *m)
@@ -166,7 +168,7 @@ size_t pb_put_result(uint8_t *buf, size_t cap, const struct pb_result *m)
     return put_message(buf, cap, PB_MSG_RESULT, result_body, m);
 }
 
-size_t pb_put_log(uint8_t *buf, size_t cap, const char *text)
+size_t pb_put_log(uint8_t *buf, size_t cap, const struct pb_log *m)
 {
-    return put_message(buf, cap, PB_MSG_LOG, log_body, text);
+    return put_message(buf, cap, PB_MSG_LOG, log_body, m);
 }

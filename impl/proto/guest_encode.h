@@ -18,6 +18,11 @@ struct pb_opened {
     uint32_t format;
 };
 
+struct pb_log {
+    uint32_t kind;       /* enum instar_log_kind */
+    const char *text;    /* NUL-terminated */
+};
+
 struct pb_result {
     uint32_t error_kind;
     int32_t errnum;
@@ -28,7 +33,7 @@ struct pb_result {
 size_t pb_put_opened(uint8_t *buf, size_t cap, const struct pb_opened *m);
 size_t pb_put_extent(uint8_t *buf, size_t cap, const struct map_extent *m);
 size_t pb_put_result(uint8_t *buf, size_t cap, const struct pb_result *m);
-size_t pb_put_log(uint8_t *buf, size_t cap, const char *text);
+size_t pb_put_log(uint8_t *buf, size_t cap, const struct pb_log *m);
 
 /* Field numbers of guest.proto, shared with the encoder's test. */
 enum {

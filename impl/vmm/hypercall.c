@@ -106,9 +106,12 @@ static enum hc_outcome do_open(struct vm *vm, struct instar_mailbox *mb,
     }
     char why[PATH_MAX + 128] = "";
     int fd = policy_open(&vm->policy, name, why, sizeof why);
-    if (fd == -EACCES && why[0]) {
-        fprintf(stderr, "instar: refusing to open '%s', named by the image: "
-                "%s\n", name, why);
+    const struct vm_limits *l = vm->limits;
+    if (fd == -EACCES && why[0] && l && l->notice) {
+        char line[sizeof name + sizeof why + 64];
+        snprintf(line, sizeof line, "refusing to open '%s', named by the "
+                 "image: %s", name, why);
+        l->notice(l->notice_ctx, line);
     }
     if (fd < 0) {
         mb->ret = fd;

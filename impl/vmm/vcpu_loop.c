@@ -132,7 +132,9 @@ enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
             return VM_FAILED;
         }
     }
+    vm->limits = limits;
     enum vm_outcome o = run_loop(vm, emit, ctx, status, err, errlen);
+    vm->limits = NULL;
     watchdog_stop();
     return o;
 }

@@ -21,6 +21,7 @@ struct vm {
     struct device devices[INSTAR_MAX_DEVICES];
     unsigned device_count;
     struct path_policy policy;  /* for files the image names (OPEN) */
+    const struct vm_limits *limits; /* of the vm_run in progress */
 };
 
 /* Registers an open fd as the next device; 0 or -1 with err. */

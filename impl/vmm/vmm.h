@@ -18,11 +18,18 @@ struct vm;
  * Return 0 to let the guest go on, nonzero to stop the run. */
 typedef int (*vm_emit_fn)(void *ctx, const uint8_t *batch, size_t len);
 
+/* A line for the user (no program name, no newline): the VMM prints
+ * nothing itself, so that one rule names the program on every line. */
+typedef void (*vm_notice_fn)(void *ctx, const char *text);
+
 struct vm_limits {
     unsigned total_seconds; /* wall-clock cap for the whole run */
     unsigned idle_seconds;  /* cap on time without any hypercall */
     bool sandbox;           /* confine the process before the first run
                                (impl/vmm/sandbox.h); tests turn it off */
+    vm_notice_fn notice;    /* e.g. why a file the image names is refused;
+                               NULL drops notices */
+    void *notice_ctx;
 };
 
 /* How a run ended. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "instar_abi.h"
 #include "guest_stream.h"
 #include "profile.h"
 
@@ -92,10 +92,11 @@ static int send_result(struct harness *h, uint32_t kind, int32_t errnum,
     return guest_stream_message(&h->s, &m);
 }
 
-static int send_log(struct harness *h, char *text)
+static int send_log(struct harness *h, uint32_t kind, char *text)
 {
     Instar__Log l = INSTAR__LOG__INIT;
     l.text = text;
+    l.kind = kind;
     Instar__GuestMessage m = INSTAR__GUEST_MESSAGE__INIT;
     m.body_case = INSTAR__GUEST_MESSAGE__BODY_LOG;
     m.log = &l;
@@ -109,7 +110,7 @@ Test(guest_stream, a_valid_walk_renders_and_succeeds)
     cr_assert_eq(send_opened(&h, 131072), 0);
     cr_assert_eq(send_extent(&h, 0, 65536, true, true, 327680, 0), 0);
     cr_assert_eq(send_extent(&h, 65536, 65536, false, false, 0, 0), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_NONE, 0, "", 2), 1);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OK, 0, "", 2), 1);
     finish(&h);
     cr_assert_eq(h.s.exit_status, 0);
     cr_assert_str_eq(h.out,
@@ -195,13 +196,13 @@ Test(guest_stream, early_success_and_wrong_count_are_rejected)
     setup(&h, false, 0, -1);
     cr_assert_eq(send_opened(&h, 1024), 0);
     cr_assert_eq(send_extent(&h, 0, 512, true, true, 0, 0), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_NONE, 0, "", 1), 1);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OK, 0, "", 1), 1);
     expect_rejected(&h, "walk ended early");
 
     setup(&h, false, 0, -1);
     cr_assert_eq(send_opened(&h, 512), 0);
     cr_assert_eq(send_extent(&h, 0, 512, true, true, 0, 0), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_NONE, 0, "", 7), 1);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OK, 0, "", 7), 1);
     expect_rejected(&h, "walk ended early");
 }
 
@@ -211,8 +212,8 @@ Test(guest_stream, nothing_is_accepted_after_the_result)
     setup(&h, false, 0, -1);
     cr_assert_eq(send_opened(&h, 512), 0);
     cr_assert_eq(send_extent(&h, 0, 512, true, true, 0, 0), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_NONE, 0, "", 1), 1);
-    cr_assert_eq(send_log(&h, "late"), 1);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OK, 0, "", 1), 1);
+    cr_assert_eq(send_log(&h, INSTAR_LOG_MESSAGE, "late"), 1);
     expect_rejected(&h, "message after the result");
 }
 
@@ -227,7 +228,7 @@ Test(guest_stream, empty_walk_takes_exactly_the_zero_length_entry)
     m.body_case = INSTAR__GUEST_MESSAGE__BODY_EXTENT;
     m.extent = &e;
     cr_assert_eq(guest_stream_message(&h.s, &m), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_NONE, 0, "", 1), 1);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OK, 0, "", 1), 1);
     finish(&h);
     cr_assert_eq(h.s.exit_status, 0);
     cr_assert_str_eq(h.out, "[{ \"start\": 1048576, \"length\": 0, \"depth\": "
@@ -247,7 +248,7 @@ Test(guest_stream, open_and_metadata_errors_use_qemu_wording)
 {
     struct harness h;
     setup(&h, false, 0, -1);
-    cr_assert_eq(send_result(&h, MAP_ERR_OPEN, 0,
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_OPEN, 0,
                              "Image is not in qcow2 format", 0), 1);
     finish(&h);
     cr_assert_str_eq(h.err, "instar: Could not open 'img.qcow2': Image is "
@@ -258,8 +259,8 @@ Test(guest_stream, open_and_metadata_errors_use_qemu_wording)
     setup(&h, false, 0, -1);
     cr_assert_eq(send_opened(&h, 131072), 0);
     cr_assert_eq(send_extent(&h, 0, 65536, true, true, 327680, 0), 0);
-    cr_assert_eq(send_log(&h, "qcow2: Image is corrupt: x"), 0);
-    cr_assert_eq(send_result(&h, MAP_ERR_METADATA, 5, "", 1), 1);
+    cr_assert_eq(send_log(&h, INSTAR_LOG_PLAIN, "qcow2: Image is corrupt: x"), 0);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_METADATA, 5, "", 1), 1);
     finish(&h);
     /* JSON keeps the separator qemu printed with the entry, no "]". */
     cr_assert(strstr(h.out, "\"offset\": 327680},\n"));
@@ -280,20 +281,26 @@ Test(guest_stream, guest_text_is_sanitised_and_bounded)
     text[sizeof text - 1] = 0;
     text[3] = '\n';
     text[4] = '\x1b';
-    cr_assert_eq(send_log(&h, text), 0);
+    cr_assert_eq(send_log(&h, INSTAR_LOG_PLAIN, text), 0);
     finish(&h);
     cr_assert(strncmp(h.err, "aaa??a", 6) == 0, "%s", h.err);
     cr_assert_lt(h.err_len, 600);
     teardown(&h);
 }
 
-Test(guest_stream, qemu_img_prefix_becomes_ours)
+Test(guest_stream, only_the_host_prefixes_its_name)
 {
     struct harness h;
     setup(&h, false, 0, -1);
-    cr_assert_eq(send_log(&h, "qemu-img: warning: careful"), 0);
+    cr_assert_eq(send_log(&h, INSTAR_LOG_MESSAGE, "warning: careful"), 0);
+    cr_assert_eq(send_log(&h, INSTAR_LOG_PLAIN, "a hint"), 0);
+    cr_assert_eq(send_result(&h, INSTAR_RESULT_INTERNAL, 12,
+                             "out of guest memory for the vpc state", 0), 1);
     finish(&h);
-    cr_assert_str_eq(h.err, "instar: warning: careful\n");
+    /* One prefix per line, never two ("instar: instar: ..."). */
+    cr_assert_str_eq(h.err, "instar: warning: careful\n"
+                            "a hint\n"
+                            "instar: out of guest memory for the vpc state\n");
     teardown(&h);
 }
 
@@ -303,7 +310,7 @@ Test(guest_stream, a_flood_of_diagnostics_is_refused)
     setup(&h, false, 0, -1);
     int rc = 0;
     for (int i = 0; i < 1000 && rc == 0; i++)
-        rc = send_log(&h, "spam");
+        rc = send_log(&h, INSTAR_LOG_MESSAGE, "spam");
     cr_assert_eq(rc, 1);
     expect_rejected(&h, "too many diagnostics");
 }

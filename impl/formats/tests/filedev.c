@@ -81,11 +81,12 @@ static int fd_info(void *ctx, uint32_t dev, struct device_info *out)
     return 0;
 }
 
-static void fd_log(void *ctx, const char *line)
+/* Printed as qemu-img prints them, for comparison with its stderr. */
+static void fd_log(void *ctx, enum log_kind kind, const char *line)
 {
     struct filedev *f = ctx;
 
-    fprintf(f->log, "%s\n", line);
+    fprintf(f->log, "%s%s\n", kind == LOG_MESSAGE ? "qemu-img: " : "", line);
 }
 
 /* io.open: plain open(2) relative to the cwd, no policy (a dev tool). */

@@ -2,6 +2,7 @@
 #include "memdev.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,14 +98,14 @@ static int md_info(void *ctx, uint32_t dev, struct device_info *out)
     return 0;
 }
 
-static void md_log(void *ctx, const char *line)
+/* Lines are kept as qemu-img prints them, so tests compare qemu's text. */
+static void md_log(void *ctx, enum log_kind kind, const char *line)
 {
     struct memdevs *m = ctx;
 
-    if (m->nlog < MEMDEV_MAX_LOG) {
-        strncpy(m->log[m->nlog], line, sizeof(m->log[0]) - 1);
-        m->log[m->nlog][sizeof(m->log[0]) - 1] = '\0';
-    }
+    if (m->nlog < MEMDEV_MAX_LOG)
+        snprintf(m->log[m->nlog], sizeof(m->log[0]), "%s%s",
+                 kind == LOG_MESSAGE ? "qemu-img: " : "", line);
     m->nlog++;
 }
 

@@ -38,7 +38,8 @@ static size_t sample_batch(uint8_t *buf, size_t cap)
                                 .offset = 327680 + i * 65536 };
         n += pb_put_extent(buf + n, cap - n, &e);
     }
-    n += pb_put_log(buf + n, cap - n, "a warning");
+    n += pb_put_log(buf + n, cap - n,
+                    &(struct pb_log){ INSTAR_LOG_MESSAGE, "a warning" });
     struct pb_result r = { 0, 0, "", 10 };
     n += pb_put_result(buf + n, cap - n, &r);
     return n;

@@ -121,12 +121,15 @@ Test(guest_encode, opened_result_log_match_protobuf_c)
             n = pb_put_result(mine, sizeof mine, &m);
             break;
         }
-        default:
+        default: {
+            struct pb_log m = { (uint32_t)edgy_u64(), text };
             l.text = text;
+            l.kind = m.kind;
             g.body_case = INSTAR__GUEST_MESSAGE__BODY_LOG;
             g.log = &l;
-            n = pb_put_log(mine, sizeof mine, text);
+            n = pb_put_log(mine, sizeof mine, &m);
             break;
+        }
         }
         expect_same(mine, n, ref, reference(&g, ref), i);
     }

@@ -1,0 +1,73 @@
+#include "map_words.h"
+
+#include "hypercall.h"
+#include "instar_map.h"
+#include "map.h"
+
+/* The two sides number formats alike only by accident: name each pair. */
+static const struct {
+    uint32_t wire;
+    enum image_format fmt;
+} formats[] = {
+    { INSTAR_FORMAT_PROBE, FMT_PROBE }, { INSTAR_FORMAT_RAW, FMT_RAW },
+    { INSTAR_FORMAT_QCOW2, FMT_QCOW2 }, { INSTAR_FORMAT_VMDK, FMT_VMDK },
+    { INSTAR_FORMAT_VPC, FMT_VPC },     { INSTAR_FORMAT_VHDX, FMT_VHDX },
+    { INSTAR_FORMAT_FILE, FMT_FILE },
+};
+#define NFORMATS (sizeof formats / sizeof formats[0])
+_Static_assert(NFORMATS == INSTAR_FORMAT_COUNT,
+               "every protocol format has a format-library twin");
+
+enum image_format words_format_in(uint32_t wire)
+{
+    for (unsigned i = 0; i < NFORMATS; i++)
+        if (formats[i].wire == wire)
+            return formats[i].fmt;
+    panic("bad map configuration: format %u", wire);
+}
+
+uint32_t words_merge_keys_in(uint32_t wire)
+{
+    if (wire & ~INSTAR_MERGE_ALL)
+        panic("bad map configuration: merge keys %#x", wire);
+    return ((wire & INSTAR_MERGE_PRESENT) ? MERGE_PRESENT : 0) |
+           ((wire & INSTAR_MERGE_COMPRESSED) ? MERGE_COMPRESSED : 0);
+}
+
+uint32_t words_driver_rules_in(uint32_t wire)
+{
+    if (wire & ~INSTAR_RULES_ALL)
+        panic("bad map configuration: driver rules %#x", wire);
+    return ((wire & INSTAR_RULE_LENGTH_AT_OPEN) ? NODE_RULE_LENGTH_AT_OPEN
+                                                : 0) |
+           ((wire & INSTAR_RULE_PREAD_RETURNS_0) ? NODE_RULE_PREAD_RETURNS_0
+                                                 : 0);
+}
+
+uint32_t words_vhd_size_rule_in(uint32_t wire)
+{
+    switch (wire) {
+    case INSTAR_VHD_SIZE_CHS:
+        return VHD_SIZE_CHS;
+    case INSTAR_VHD_SIZE_CURRENT:
+        return VHD_SIZE_CURRENT;
+    }
+    panic("bad map configuration: vhd size rule %u", wire);
+}
+
+uint32_t words_result_out(int kind)
+{
+    switch (kind) {
+    case MAP_ERR_NONE: return INSTAR_RESULT_OK;
+    case MAP_ERR_OPEN: return INSTAR_RESULT_OPEN;
+    case MAP_ERR_METADATA: return INSTAR_RESULT_METADATA;
+    case MAP_ERR_LENGTH: return INSTAR_RESULT_LENGTH;
+    case MAP_ERR_OPEN_ERRNO: return INSTAR_RESULT_OPEN_ERRNO;
+    default: return INSTAR_RESULT_INTERNAL;
+    }
+}
+
+uint32_t words_log_kind_out(enum log_kind kind)
+{
+    return kind == LOG_PLAIN ? INSTAR_LOG_PLAIN : INSTAR_LOG_MESSAGE;
+}
