@@ -17,11 +17,12 @@
 #include <string.h>
 
 #include "arena.h"
+#include "instar_abi.h"
 #include "map.h"
 #include "memdev.h"
 #include "node.h"
 
-#define ARENA_SIZE (62u << 20) /* what the guest has */
+#define ARENA_SIZE GUEST_ARENA_SIZE /* what the guest has */
 
 /* A tiny image can legitimately describe millions of extents (every L1
  * entry naming the same grain table, as qemu would print them too); the

@@ -4,6 +4,9 @@
 #include "instar_map.h"
 #include "map.h"
 
+_Static_assert(MAP_ERR_MSG_MAX <= INSTAR_TEXT_MAX,
+               "the protocol carries every error text whole");
+
 /* The two sides number formats alike only by accident: name each pair. */
 static const struct {
     uint32_t wire;

@@ -41,8 +41,17 @@
 #include "instar_map.h"
 #endif
 
+/*
+ * The layout is also read by the guest's linker script (guest.ld.S, run
+ * through the C preprocessor as assembler), where C casts do not parse.
+ */
+#ifdef __ASSEMBLER__
+#define INSTAR_KIB(x) ((x) << 10)
+#define INSTAR_MIB(x) ((x) << 20)
+#else
 #define INSTAR_KIB(x) ((uint64_t)(x) << 10)
 #define INSTAR_MIB(x) ((uint64_t)(x) << 20)
+#endif
 
 #define GUEST_RAM_SIZE      INSTAR_MIB(64)
 
@@ -109,7 +118,7 @@ enum instar_hypercall {
 /* Largest single READ; drivers read at most a table or a cluster. */
 #define INSTAR_READ_MAX     INSTAR_MIB(16)
 /* Largest message inside a batch (length prefix bound): a result's text
- * (MAP_ERR_MSG_MAX) plus the protobuf framing. */
+ * (INSTAR_TEXT_MAX) plus the protobuf framing. */
 #define INSTAR_MESSAGE_MAX  12288u
 /* Largest PANIC text. */
 #define INSTAR_PANIC_MAX    512u
@@ -194,6 +203,8 @@ _Static_assert(sizeof(struct instar_map_config) <= GUEST_CONFIG_SIZE,
                "config does not fit its page");
 _Static_assert(sizeof(struct instar_mailbox) <= GUEST_MAILBOX_SIZE,
                "mailbox does not fit its page");
+_Static_assert(INSTAR_TEXT_MAX + 64 <= INSTAR_MESSAGE_MAX,
+               "a message holds the longest text and its framing");
 _Static_assert(GUEST_RAM_SIZE % INSTAR_MIB(2) == 0,
                "RAM is mapped with 2 MiB pages");
 

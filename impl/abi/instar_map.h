@@ -62,6 +62,13 @@ enum instar_log_kind {
 };
 
 /*
+ * Longest text of a MapResult or Log, in bytes: room for qemu's longest
+ * messages (two file names of PATH_MAX, or qcow2's list of every unknown
+ * feature name). The host prints such text whole, as qemu-img does.
+ */
+#define INSTAR_TEXT_MAX 10240u
+
+/*
  * Which MapEntry fields besides zero/data/depth/offset/file must match
  * for qemu-img to merge two neighbours (struct instar_map_config
  * .merge_keys): it compares the fields its JSON output prints.

@@ -6,7 +6,6 @@
 
 /* Diagnostic lines a guest may send before we call it a flood. */
 #define MAX_LOG_LINES 64
-#define MAX_TEXT 512
 
 void guest_stream_init(struct guest_stream *s, struct render_ctx *r,
                        FILE *err, const char *prog, const char *display_name,
@@ -150,7 +149,7 @@ static int on_log(struct guest_stream *s, const Instar__Log *l)
 {
     if (++s->logs > MAX_LOG_LINES)
         return fail(s, "guest protocol error: too many diagnostics");
-    char text[MAX_TEXT + 1];
+    char text[INSTAR_TEXT_MAX + 1];
     clean_text(text, sizeof text, l->text);
     /* The guest sends bare text: the program's name is ours to add, by
      * the same rule as every other line we print. */
@@ -169,7 +168,7 @@ static int guest_errno(const Instar__MapResult *r)
 
 static int on_result(struct guest_stream *s, const Instar__MapResult *r)
 {
-    char text[MAX_TEXT + 1];
+    char text[INSTAR_TEXT_MAX + 1];
     /* An open error may carry qemu's hint lines after a '\n'
      * (instar_map.h). */
     clean_text_nl(text, sizeof text, r->message,

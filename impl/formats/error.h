@@ -29,8 +29,8 @@
  * Room for qemu's longest messages: two file names of up to PATH_MAX
  * ("Could not open '<extent>': ..." inside a vmdk descriptor's error),
  * or qcow2's list of every unknown feature name. Truncating them would
- * print a different line than qemu-img. The host's bound on a message is
- * INSTAR_MESSAGE_MAX.
+ * print a different line than qemu-img. The guest checks that the
+ * protocol carries it whole (INSTAR_TEXT_MAX).
  */
 #define MAP_ERR_MSG_MAX 10240
 

@@ -18,7 +18,8 @@
 
 #include "instar_abi.h"
 
-#define KEEP_MAX 32
+/* Descriptors close_others() keeps: the vCPU and every device. */
+#define KEEP_MAX (INSTAR_MAX_DEVICES + 1)
 
 /* The allowlist. Everything else kills the process (SIGSYS). */
 static int add_rules(scmp_filter_ctx ctx, const struct sandbox_spec *spec)
@@ -115,8 +116,13 @@ static int close_others(const struct sandbox_spec *spec, char *err,
 {
     int keep[KEEP_MAX];
     size_t n = 0;
+    if (spec->dev_count > INSTAR_MAX_DEVICES) {
+        snprintf(err, errlen, "too many devices to keep (%zu, limit %u)",
+                 (size_t)spec->dev_count, INSTAR_MAX_DEVICES);
+        return -1;
+    }
     keep[n++] = spec->vcpu_fd;
-    for (size_t i = 0; i < spec->dev_count && n < KEEP_MAX; i++)
+    for (size_t i = 0; i < spec->dev_count; i++)
         keep[n++] = spec->dev_fds[i];
     qsort(keep, n, sizeof keep[0], cmp_int);
     unsigned lo = 3;
