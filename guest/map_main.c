@@ -49,12 +49,19 @@ void guest_main(void)
     /* The image's name, for resolving names inside it as qemu does. */
     char *name = (char *)(uintptr_t)GUEST_NAME_ADDR;
     name[GUEST_NAME_SIZE - 1] = 0;
-    struct open_ctx octx = {
-        .io = &io, .arena = &arena, .filename = name,
-        .vhd_size_rule = words_vhd_size_rule_in(cfg->vhd_size_rule),
-        .driver_rules = words_driver_rules_in(cfg->driver_rules),
-    };
-    enum image_format fmt = words_format_in(cfg->format);
+    /* The host is trusted more than the image, but its words are still
+     * checked: a value outside the protocol is a broken VMM. */
+    struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name };
+    enum image_format fmt;
+    uint32_t merge_keys;
+    if (!words_vhd_size_rule_in(cfg->vhd_size_rule, &octx.vhd_size_rule))
+        panic("bad map configuration: vhd size rule %u", cfg->vhd_size_rule);
+    if (!words_driver_rules_in(cfg->driver_rules, &octx.driver_rules))
+        panic("bad map configuration: driver rules %#x", cfg->driver_rules);
+    if (!words_format_in(cfg->format, &fmt))
+        panic("bad map configuration: format %u", cfg->format);
+    if (!words_merge_keys_in(cfg->merge_keys, &merge_keys))
+        panic("bad map configuration: merge keys %#x", cfg->merge_keys);
 
     static struct map_error err;
     struct node *top = image_open(&octx, 0, fmt, &err);
@@ -65,7 +72,7 @@ void guest_main(void)
     struct map_request rq = {
         .start = cfg->start_offset,
         .max_length = cfg->max_length,
-        .merge_keys = words_merge_keys_in(cfg->merge_keys),
+        .merge_keys = merge_keys,
     };
     err.kind = MAP_ERR_NONE;
     err.msg[0] = 0;

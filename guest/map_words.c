@@ -1,6 +1,5 @@
 #include "map_words.h"
 
-#include "hypercall.h"
 #include "instar_map.h"
 #include "map.h"
 
@@ -21,41 +20,48 @@ static const struct {
 _Static_assert(NFORMATS == INSTAR_FORMAT_COUNT,
                "every protocol format has a format-library twin");
 
-enum image_format words_format_in(uint32_t wire)
+bool words_format_in(uint32_t wire, enum image_format *out)
 {
-    for (unsigned i = 0; i < NFORMATS; i++)
-        if (formats[i].wire == wire)
-            return formats[i].fmt;
-    panic("bad map configuration: format %u", wire);
+    for (unsigned i = 0; i < NFORMATS; i++) {
+        if (formats[i].wire == wire) {
+            *out = formats[i].fmt;
+            return true;
+        }
+    }
+    return false;
 }
 
-uint32_t words_merge_keys_in(uint32_t wire)
+bool words_merge_keys_in(uint32_t wire, uint32_t *out)
 {
     if (wire & ~INSTAR_MERGE_ALL)
-        panic("bad map configuration: merge keys %#x", wire);
-    return ((wire & INSTAR_MERGE_PRESENT) ? MERGE_PRESENT : 0) |
+        return false;
+    *out = ((wire & INSTAR_MERGE_PRESENT) ? MERGE_PRESENT : 0) |
            ((wire & INSTAR_MERGE_COMPRESSED) ? MERGE_COMPRESSED : 0);
+    return true;
 }
 
-uint32_t words_driver_rules_in(uint32_t wire)
+bool words_driver_rules_in(uint32_t wire, uint32_t *out)
 {
     if (wire & ~INSTAR_RULES_ALL)
-        panic("bad map configuration: driver rules %#x", wire);
-    return ((wire & INSTAR_RULE_LENGTH_AT_OPEN) ? NODE_RULE_LENGTH_AT_OPEN
+        return false;
+    *out = ((wire & INSTAR_RULE_LENGTH_AT_OPEN) ? NODE_RULE_LENGTH_AT_OPEN
                                                 : 0) |
            ((wire & INSTAR_RULE_PREAD_RETURNS_0) ? NODE_RULE_PREAD_RETURNS_0
                                                  : 0);
+    return true;
 }
 
-uint32_t words_vhd_size_rule_in(uint32_t wire)
+bool words_vhd_size_rule_in(uint32_t wire, uint32_t *out)
 {
     switch (wire) {
     case INSTAR_VHD_SIZE_CHS:
-        return VHD_SIZE_CHS;
+        *out = VHD_SIZE_CHS;
+        return true;
     case INSTAR_VHD_SIZE_CURRENT:
-        return VHD_SIZE_CURRENT;
+        *out = VHD_SIZE_CURRENT;
+        return true;
     }
-    panic("bad map configuration: vhd size rule %u", wire);
+    return false;
 }
 
 uint32_t words_result_out(int kind)
