@@ -43,6 +43,31 @@ static int fail(char *err, size_t errlen, const char *what)
     return -1;
 }
 
+/* Why /dev/kvm cannot be opened, and what the user can do about it. */
+static void kvm_open_error(char *err, size_t errlen, int e)
+{
+    const char *fix;
+    switch (e) {
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+        fix = "load the kvm_intel or kvm_amd module, enable hardware "
+              "virtualisation (VT-x/AMD-V) in the firmware, or, inside a VM, "
+              "enable nested virtualisation";
+        break;
+    case EACCES:
+    case EPERM:
+        fix = "add the user to the 'kvm' group (usermod -aG kvm USER, then "
+              "log in again) or run instar with read-write access to /dev/kvm";
+        break;
+    default:
+        fix = "instar runs the image parser in a KVM guest and needs "
+              "read-write access to /dev/kvm";
+        break;
+    }
+    snprintf(err, errlen, "cannot open /dev/kvm: %s: %s", strerror(e), fix);
+}
+
 static void build_page_tables(uint8_t *mem)
 {
     uint64_t *pml4 = (uint64_t *)(mem + GUEST_PML4_ADDR);
@@ -190,8 +215,7 @@ struct vm *vm_create_with_guest(const uint8_t *guest, size_t guest_len,
 
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0) {
-        fail(err, errlen, "cannot open /dev/kvm (instar runs the image "
-             "parser in a KVM guest)");
+        kvm_open_error(err, errlen, errno);
         goto out;
     }
     if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
