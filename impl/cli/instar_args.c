@@ -1,5 +1,8 @@
 #include "instar_args.h"
 
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char compat_opt[] = "--qemu-compat";
@@ -88,4 +91,28 @@ int instar_args_profile(const char *compat, const char *env_compat,
     fprintf(err, "%s: e.g. '7.2', '10.0.2' or 'qemu-img version 10.0.13 "
             "(Debian 1:10.0.13+ds-0+deb13u1)'\n", prog);
     return 1;
+}
+
+int instar_env_seconds(const char *name, const char *value, unsigned fallback,
+                       unsigned max, unsigned *out, const char *prog,
+                       FILE *err)
+{
+    if (!value || !value[0]) {
+        *out = fallback;
+        return 0;
+    }
+    /* Digits only: strtoul alone would take " 5", "+5" and "-1". */
+    bool digits = true;
+    for (const char *c = value; *c; c++)
+        digits = digits && *c >= '0' && *c <= '9';
+    char *end = NULL;
+    errno = 0;
+    unsigned long n = digits ? strtoul(value, &end, 10) : 0;
+    if (!digits || errno || *end || n == 0 || n > max) {
+        fprintf(err, "%s: invalid %s value '%s': expected a whole number of "
+                "seconds from 1 to %u\n", prog, name, value, max);
+        return 1;
+    }
+    *out = (unsigned)n;
+    return 0;
 }

@@ -36,4 +36,15 @@ int instar_args_take(int *argc, char **argv, struct instar_options *o,
 int instar_args_profile(const char *compat, const char *env_compat,
                         struct qemu_profile *p, const char *prog, FILE *err);
 
+/*
+ * A whole number of seconds from instar's environment variable NAME
+ * (INSTAR_TIMEOUT_SECONDS, INSTAR_IDLE_SECONDS) with value VALUE: unset
+ * (NULL) or empty gives fallback; otherwise it must be decimal digits
+ * only, 1..max. Returns 0 with *out set, or 1 after a message naming the
+ * variable, the value and the accepted range.
+ */
+int instar_env_seconds(const char *name, const char *value, unsigned fallback,
+                       unsigned max, unsigned *out, const char *prog,
+                       FILE *err);
+
 #endif

@@ -49,14 +49,19 @@ static int format_from_name(const struct qemu_profile *p, const char *name,
     return profile_knows_driver(p, name) ? -2 : -1;
 }
 
-static unsigned env_seconds(const char *name, unsigned fallback)
+#define MAX_ENV_SECONDS 86400
+
+/* instar's time limits from the environment; 1 after a message if invalid. */
+static int env_limits(unsigned *total, unsigned *idle, const char *prog)
 {
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return fallback;
-    char *end;
-    unsigned long n = strtoul(v, &end, 10);
-    return (*end || n == 0 || n > 86400) ? fallback : (unsigned)n;
+    return instar_env_seconds("INSTAR_TIMEOUT_SECONDS",
+                              getenv("INSTAR_TIMEOUT_SECONDS"),
+                              DEFAULT_TOTAL_SECONDS, MAX_ENV_SECONDS, total,
+                              prog, stderr) ||
+           instar_env_seconds("INSTAR_IDLE_SECONDS",
+                              getenv("INSTAR_IDLE_SECONDS"),
+                              DEFAULT_IDLE_SECONDS, MAX_ENV_SECONDS, idle,
+                              prog, stderr);
 }
 
 /* Opens the image like file-posix: read-only, regular files only. */
@@ -134,6 +139,9 @@ int run_map(const struct map_options *o, const struct instar_options *io,
             const struct qemu_profile *p, const char *prog)
 {
     const char *shown = o->filename;
+    unsigned total_seconds, idle_seconds;
+    if (env_limits(&total_seconds, &idle_seconds, prog))
+        return 1;
     /* qemu strips a "file:" protocol prefix from the name it opens. */
     const char *path = strncmp(shown, "file:", 5) ? shown : shown + 5;
 
@@ -184,10 +192,8 @@ int run_map(const struct map_options *o, const struct instar_options *io,
                       o->max_length);
 
     struct vm_limits limits = {
-        .total_seconds = env_seconds("INSTAR_TIMEOUT_SECONDS",
-                                     DEFAULT_TOTAL_SECONDS),
-        .idle_seconds = env_seconds("INSTAR_IDLE_SECONDS",
-                                    DEFAULT_IDLE_SECONDS),
+        .total_seconds = total_seconds,
+        .idle_seconds = idle_seconds,
         .sandbox = true,
         .notice = on_notice,
         .notice_ctx = &s,

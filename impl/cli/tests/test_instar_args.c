@@ -116,3 +116,46 @@ Test(instar_args, allow_path_needs_a_value)
     cr_assert_eq(take(4, argv, &compat, err, sizeof(err)), -1);
     cr_expect(strstr(err, "'--allow-path' requires a value"), "%s", err);
 }
+
+static int env_seconds(const char *value, unsigned *out, char *err,
+                       size_t errlen)
+{
+    FILE *f = fmemopen(err, errlen, "w");
+    int rc = instar_env_seconds("INSTAR_TIMEOUT_SECONDS", value, 3600, 86400,
+                                out, "instar", f);
+    fclose(f);
+    return rc;
+}
+
+Test(instar_args, env_seconds_unset_or_empty_is_the_default)
+{
+    unsigned out = 0;
+    char err[256] = "";
+    cr_expect_eq(env_seconds(NULL, &out, err, sizeof err), 0);
+    cr_expect_eq(out, 3600);
+    cr_expect_eq(env_seconds("", &out, err, sizeof err), 0);
+    cr_expect_eq(out, 3600);
+    cr_expect_eq(env_seconds("1", &out, err, sizeof err), 0);
+    cr_expect_eq(out, 1);
+    cr_expect_eq(env_seconds("86400", &out, err, sizeof err), 0);
+    cr_expect_eq(out, 86400);
+    cr_expect_str_eq(err, "");
+}
+
+Test(instar_args, env_seconds_invalid_values_are_errors)
+{
+    const char *bad[] = { "abc", "0", "-1", "+5", " 5", "5s", "1.5",
+                          "86401", "99999999999999999999999" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        unsigned out = 7;
+        char err[256] = "";
+        char want[256];
+        snprintf(want, sizeof want, "instar: invalid INSTAR_TIMEOUT_SECONDS "
+                 "value '%s': expected a whole number of seconds from 1 to "
+                 "86400\n", bad[i]);
+        cr_expect_eq(env_seconds(bad[i], &out, err, sizeof err), 1, "%s",
+                     bad[i]);
+        cr_expect_eq(out, 7);
+        cr_expect_str_eq(err, want);
+    }
+}
