@@ -81,7 +81,9 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "map") != 0) {
-        return command_error(prog, "unknown command", cmd);
+        /* Before the command word only instar's own options are valid. */
+        return command_error(prog, cmd[0] == '-' ? "unknown option"
+                                                 : "unknown command", cmd);
     }
 
     /* map's argv: the program as invoked, then map's own arguments. */

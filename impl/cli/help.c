@@ -8,8 +8,8 @@
 void help_instar(FILE *out, const char *prog)
 {
     fprintf(out,
-"usage: %s [--qemu-compat=VERSION] map [options] FILENAME\n"
-"       %s --version | --help\n"
+"usage: %s [--qemu-compat=VERSION] [--allow-path=DIR]... map [options] FILENAME\n"
+"       %s [--qemu-compat=VERSION] --version | --help\n"
 "\n"
 "Prints what `qemu-img map` prints, byte for byte, for the qemu-img release\n"
 "chosen with --qemu-compat; the image is parsed inside a sandboxed VM.\n"
@@ -19,6 +19,18 @@ void help_instar(FILE *out, const char *prog)
 "     imitate this qemu-img release: X.Y, X.Y.Z, or the first line of\n"
 "     `qemu-img --version` (needed to select Debian's 10.0.x packages).\n"
 "     Default: $INSTAR_QEMU_COMPAT, else the newest known release\n"
+"  --allow-path=DIR\n"
+"     also let the image name files (VMDK extents, qcow2 data files) inside\n"
+"     DIR; by default only the image's directory and the working directory\n"
+"     are allowed (repeatable, up to 16)\n"
+"\n"
+"instar environment variables:\n"
+"  INSTAR_QEMU_COMPAT       default for --qemu-compat\n"
+"  INSTAR_TIMEOUT_SECONDS   stop a run after this many seconds (1-86400,\n"
+"                           default 3600)\n"
+"  INSTAR_IDLE_SECONDS      stop a guest silent for this many seconds\n"
+"                           (1-86400, default 30)\n"
+"  An empty value counts as unset; any other invalid value is an error.\n"
 "\n"
 "map options, as qemu-img map takes them:\n"
 "  -f, --format FMT\n"
@@ -32,8 +44,13 @@ void help_instar(FILE *out, const char *prog)
 "  -U, --force-share\n"
 "     open the image in shared mode for concurrent access\n"
 "  -h, --help\n"
-"     help of the imitated release\n"
-"  --image-opts and --object are not supported.\n",
+"     help of the imitated release: qemu-img's own command help where the\n"
+"     release has one (Debian 10.0.x, 10.1 and later), which does not list\n"
+"     instar's options; this text otherwise\n"
+"  --image-opts and --object are not supported.\n"
+"\n"
+"Exit status: 0 on success, 1 on any error, as qemu-img map.\n"
+"Manual: instar(1), instar-map(1).\n",
             prog, prog);
 }
 
