@@ -4,9 +4,11 @@
 # returns in well under a second (no apt-get update).
 set -eu
 
+# groff-base and man-db lint the man pages; dpkg-dev (dpkg-shlibdeps) and
+# file let cpack build the .deb with its runtime Depends.
 PACKAGES="cmake make gcc clang pkg-config libcriterion-dev libprotobuf-c-dev \
 protobuf-c-compiler libcjson-dev libseccomp-dev python3 qemu-utils time \
-libclang-rt-14-dev"
+libclang-rt-14-dev groff-base man-db dpkg-dev file"
 
 missing=""
 for p in $PACKAGES; do
