@@ -12,7 +12,8 @@ pages, every docs/*.md, README, licence, changelog, bash completion),
 `instar --version` and `--help` run from it, and `man -l` renders both
 man pages without warnings. `deb` also checks the control fields: the
 runtime Depends must name the Debian package of every shared library the
-executable loads, and each must be a package this Debian installs.
+executable loads, each must be a package this Debian installs, and
+`apt-get -s install` must accept the package (a simulation).
 `map` maps samples/sample.qcow2 with each installed instar and compares
 with qemu-img (or the build tree's instar); without a usable /dev/kvm it
 prints SKIPPED and exits 77.
@@ -147,6 +148,14 @@ def cmd_deb(a):
                for alt in fields["Depends"].split(",")
                for d in alt.split("|") if d.strip()}
 
+    # apt would install it here, dependencies satisfied (a simulation:
+    # nothing is installed, no root needed).
+    if shutil.which("apt-get"):
+        p = run(["apt-get", "-s", "-q", "install", os.path.abspath(deb)],
+                env=dict(os.environ, LC_ALL="C"))
+        check(p.returncode == 0 and b"Inst instar " in p.stdout,
+              "apt-get -s install: %d %r %r" % (p.returncode, p.stdout[-500:],
+                                                p.stderr[-500:]))
     p = run(["dpkg", "-x", deb, root])
     if not check(p.returncode == 0, "dpkg -x: %r" % p.stderr):
         return
