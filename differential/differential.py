@@ -109,6 +109,14 @@ def create(case, fmt, opts, name, size):
     case.cmd(*images.create(fmt, name, size, *opts))
 
 
+def qcow2_cluster_opts(rng, opts):
+    """A random qcow2 cluster size, sometimes with extended L2 entries."""
+    bits = rng.randint(9, 21)
+    if rng.random() < 0.25 and bits >= 14:
+        opts.append("extended_l2=on")
+    opts.append(f"cluster_size={1 << bits}")
+
+
 def single(rng, case):
     """The original recipes: one file made by qemu-img create."""
     fmt = rng.choice(["raw", "qcow2", "qcow2", "qcow2", "vmdk", "vpc",
@@ -117,10 +125,7 @@ def single(rng, case):
     size = rng.choice([1 * M, 3 * M + 512, 8 * M, 64 * M])
     compress = False
     if fmt == "qcow2":
-        bits = rng.randint(9, 21)
-        if rng.random() < 0.25 and bits >= 14:
-            opts.append("extended_l2=on")
-        opts.append(f"cluster_size={1 << bits}")
+        qcow2_cluster_opts(rng, opts)
         if rng.random() < 0.2 and "extended_l2=on" not in opts:
             opts.append("compat=0.10")
         if rng.random() < 0.15:
@@ -214,10 +219,7 @@ def qcow2_data_file(rng, case):
     opts = [f"data_file={data}"]
     if rng.random() < 0.5:
         opts.append("data_file_raw=on")
-    bits = rng.randint(9, 21)
-    if rng.random() < 0.25 and bits >= 14:
-        opts.append("extended_l2=on")
-    opts.append(f"cluster_size={1 << bits}")
+    qcow2_cluster_opts(rng, opts)
     if rng.random() < 0.15:
         opts.append("preallocation=" + rng.choice(
             ["metadata", "falloc", "full"]))
