@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "program_name.h"
 #include "record_reader.h"
 
 #define SKIP_STATUS 77
@@ -133,19 +134,18 @@ static void buf_replace(struct buf *b, const char *from, const char *to)
     buf_replace_if(b, from, to, NULL);
 }
 
-/*
- * The program-name rule (docs/conformance.md): `qemu-img` where qemu-img
- * names itself, i.e. followed by ':' (its error prefix), " map" (glibc's
- * messages, Try lines, usage), " --help", " [" or " version" (help).
- * Not where qemu's text names the tool to run ("qemu-img check -r all")
- * or where the text comes from the image (a file name holding
- * "\nqemu-img x").
- */
+/* The program-name rule (docs/conformance.md, program_name.c). */
 static void replace_program_name(struct buf *b)
 {
-    static const char *const self[] = {":", " map", " --help", " [",
-                                       " version", NULL};
-    buf_replace_if(b, "qemu-img", "instar", self);
+    size_t len;
+    char *p = program_name_apply(b->p ? b->p : "", b->len, &len);
+    if (!p) {
+        die("out of memory");
+    }
+    free(b->p);
+    b->p = p;
+    b->len = len;
+    b->cap = len + 1;
 }
 
 /* What instar must do: the recorded outcome of one (case, version). */
