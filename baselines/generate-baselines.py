@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 
-from records import escape, format_label, output_type, record, \
+from instar_testing.harness import recording_env
+from instar_testing.records import escape, format_label, output_type, record, \
     write_records, write_versions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,19 +50,10 @@ def die(msg):
 
 # --- binaries ---------------------------------------------------------------
 
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LD_PRELOAD", "LD_LIBRARY_PATH", "POSIXLY_CORRECT")
-           and not k.startswith("INSTAR_") and not k.startswith("LC_")
-           and k != "LANG" and k != "LANGUAGE"}
-    env["LC_ALL"] = "C"
-    return env
-
-
 def run_binary(path, args, cwd):
     """Run `qemu-img ARGS` with argv[0] = "qemu-img"."""
     r = subprocess.run(["qemu-img"] + args, executable=path, cwd=cwd,
-                       capture_output=True, env=base_env(),
+                       capture_output=True, env=recording_env(),
                        timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
     return r.returncode, r.stdout, r.stderr
 

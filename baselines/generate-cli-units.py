@@ -10,7 +10,7 @@ qemu-matrix-setup (/opt/qemu-matrix/MANIFEST.tsv) and /usr/bin/qemu-img.
 It writes OUT_DIR/versions.tsv (one line per binary: its label, the
 first line of its `--version`, the binary) and OUT_DIR/cli.txt, in the
 record format of the conformance baselines (docs/conformance.md, written
-by records.py). A case's `argv0` and `env` lines say when it ran with
+by instar_testing.records). A case's `argv0` and `env` lines say when it ran with
 another argv[0] than qemu-img or with an environment variable set.
 
 Each case runs in a scratch directory holding two images: empty.raw
@@ -33,7 +33,8 @@ import subprocess
 import sys
 import tempfile
 
-from records import PROGRAM, format_label, output_type, record, \
+from instar_testing.harness import recording_env
+from instar_testing.records import PROGRAM, format_label, output_type, record, \
     write_records, write_versions
 
 MANIFEST = "/opt/qemu-matrix/MANIFEST.tsv"
@@ -288,15 +289,8 @@ def version_line(runner, env, tmp):
     exe, argv = command(runner, "qemu-img", [], tmp)
     argv = [a for a in argv if a != "map"] + ["--version"]
     r = subprocess.run(argv, executable=exe, capture_output=True,
-                       env=dict(base_env(), **env))
+                       env=dict(recording_env(), **env))
     return r.stdout.decode().splitlines()[0]
-
-
-def base_env():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("LD_PRELOAD", "POSIXLY_CORRECT", "LD_LIBRARY_PATH")}
-    env["LC_ALL"] = "C"
-    return env
 
 
 def main():
@@ -319,7 +313,7 @@ def main():
             versions.append((label, compat, runner[1]))
             for i, (args, env, argv0) in enumerate(cases):
                 exe, argv = command(runner, argv0, args, tmp)
-                full_env = dict(base_env(), **benv, **(env or {}))
+                full_env = dict(recording_env(), **benv, **(env or {}))
                 r = subprocess.run(argv, executable=exe, cwd=work,
                                    capture_output=True, env=full_env)
                 if r.returncode < 0:

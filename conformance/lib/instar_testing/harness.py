@@ -50,6 +50,20 @@ def tool_env(env=None):
     return env
 
 
+def recording_env(env=None):
+    """The environment baselines are recorded in: tool_env() without
+    anything that could reach into qemu-img's run (LD_PRELOAD,
+    LD_LIBRARY_PATH), instar's own settings (INSTAR_*) or the locale
+    (LC_*, LANG, LANGUAGE). The generators in baselines/ use it."""
+    env = tool_env(env)
+    for k in list(env):
+        if (k in ("LD_PRELOAD", "LD_LIBRARY_PATH", "LANG", "LANGUAGE") or
+                k.startswith("INSTAR_") or k.startswith("LC_")):
+            del env[k]
+    env["LC_ALL"] = "C"
+    return env
+
+
 class Result:
     """One run: status is the exit status, -N for signal N, None if it
     timed out (stdout and stderr are then empty)."""
