@@ -27,32 +27,30 @@ Both tools run in the scratch directory (qemu resolves a qcow2 data file
 against the working directory and vmdk extents against the descriptor's
 directory); every file stays inside it, as instar's path policy wants
 (docs/security.md). stdout and exit status must be identical; stderr
-must be identical after qemu-img's name becomes instar's.
+must be identical after the program-name rule (docs/conformance.md).
 
 A mismatch is saved as a reproducer directory under --out: commands.sh
 (every file's creation, runnable from an empty directory, then the map
 command), the files the script wrote itself, both outputs. Reproducible:
 iteration N of seed S is the same on every run.
 
-    differential.py --instar build/instar [--qemu-img P --qemu-io P]
-                    [--iterations 100] [--seed 1] [--out DIR]
+    scripts/py differential/differential.py [--instar P] [--qemu-img P]
+        [--qemu-io P] [--iterations 100] [--seed 1] [--out DIR] [--scratch DIR]
 """
 import argparse
 import os
 import random
-import re
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
+
+from instar_testing import cli, harness, images, kvm
+from instar_testing.corpus import Programs
 
 K = 1024
 M = 1024 * 1024
 G = 1024 * M
-
-QEMU_IMG = "@QEMU_IMG@"   # replaced by the real paths when run
-QEMU_IO = "@QEMU_IO@"
 
 
 class Case:
@@ -104,13 +102,19 @@ def io_ops(rng, size, fmt, n_max=8, base=0):
 
 def qemu_io(case, fmt, name, ops, may_fail=False):
     if ops:
-        case.cmd(QEMU_IO, "-f", fmt, *sum((["-c", c] for c in ops), []),
-                 name, may_fail=may_fail)
+        case.cmd(*images.qio(fmt, name, *ops), may_fail=may_fail)
 
 
 def create(case, fmt, opts, name, size):
-    case.cmd(QEMU_IMG, "create", "-q", "-f", fmt,
-             *sum((["-o", o] for o in opts), []), name, str(size))
+    case.cmd(*images.create(fmt, name, size, *opts))
+
+
+def qcow2_cluster_opts(rng, opts):
+    """A random qcow2 cluster size, sometimes with extended L2 entries."""
+    bits = rng.randint(9, 21)
+    if rng.random() < 0.25 and bits >= 14:
+        opts.append("extended_l2=on")
+    opts.append(f"cluster_size={1 << bits}")
 
 
 def single(rng, case):
@@ -121,10 +125,7 @@ def single(rng, case):
     size = rng.choice([1 * M, 3 * M + 512, 8 * M, 64 * M])
     compress = False
     if fmt == "qcow2":
-        bits = rng.randint(9, 21)
-        if rng.random() < 0.25 and bits >= 14:
-            opts.append("extended_l2=on")
-        opts.append(f"cluster_size={1 << bits}")
+        qcow2_cluster_opts(rng, opts)
         if rng.random() < 0.2 and "extended_l2=on" not in opts:
             opts.append("compat=0.10")
         if rng.random() < 0.15:
@@ -146,7 +147,7 @@ def single(rng, case):
     create(case, fmt, opts, name, size)
     qemu_io(case, fmt, name, io_ops(rng, size, fmt))
     if compress:
-        case.cmd(QEMU_IMG, "convert", "-c", "-O", "qcow2", name, "c-" + name)
+        case.cmd("qemu-img", "convert", "-c", "-O", "qcow2", name, "c-" + name)
         case.cmd("mv", "c-" + name, name)
     case.image, case.fmt, case.size = name, fmt, size
 
@@ -204,7 +205,7 @@ def vmdk_stream(rng, case):
     size = rng.choice([64 * K, 1 * M, 3 * M + 512, 8 * M, 64 * M])
     create(case, "raw", [], "src.raw", size)
     qemu_io(case, "raw", "src.raw", io_ops(rng, size, "raw"))
-    case.cmd(QEMU_IMG, "convert", "-O", "vmdk", "-o",
+    case.cmd("qemu-img", "convert", "-O", "vmdk", "-o",
              "subformat=streamOptimized", "src.raw", "img.vmdk")
     case.image, case.fmt, case.size = "img.vmdk", "vmdk", size
 
@@ -218,10 +219,7 @@ def qcow2_data_file(rng, case):
     opts = [f"data_file={data}"]
     if rng.random() < 0.5:
         opts.append("data_file_raw=on")
-    bits = rng.randint(9, 21)
-    if rng.random() < 0.25 and bits >= 14:
-        opts.append("extended_l2=on")
-    opts.append(f"cluster_size={1 << bits}")
+    qcow2_cluster_opts(rng, opts)
     if rng.random() < 0.15:
         opts.append("preallocation=" + rng.choice(
             ["metadata", "falloc", "full"]))
@@ -282,7 +280,7 @@ def vmdk_descriptor(rng, case):
                 src = path + ".src"
                 create(case, "raw", [], src, cap * 512)
                 qemu_io(case, "raw", src, io_ops(rng, cap * 512, "raw", 3))
-                case.cmd(QEMU_IMG, "convert", "-O", "vmdk", "-o",
+                case.cmd("qemu-img", "convert", "-O", "vmdk", "-o",
                          "subformat=streamOptimized", src, path)
             else:
                 opts = ["zeroed_grain=on"] if rng.random() < 0.3 else []
@@ -353,64 +351,86 @@ def invocation(rng, size):
     return args
 
 
-def run(argv, cwd):
-    p = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE)
-    return p.returncode, p.stdout, p.stderr
-
-
-def tool(argv, qemu_img, qemu_io):
-    return [{QEMU_IMG: qemu_img, QEMU_IO: qemu_io}.get(a, a) for a in argv]
-
-
 def printf(path, data):
     fmt = (data.decode().replace("\\", "\\\\").replace("%", "%%")
            .replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t"))
     return f"printf {shlex.quote(fmt)} > {shlex.quote(path)}"
 
 
+def save(dest, seed, it, case, c, programs, inv, compat):
+    """The reproducer of a mismatch (docs/differential.md)."""
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    os.makedirs(dest)
+    with open(os.path.join(dest, "commands.sh"), "w") as f:
+        f.write(f"#!/bin/sh\n# seed {seed} iteration {it} "
+                f"({case.kind}); {compat}\n"
+                "# run in an empty directory\nset -e\n")
+        for step in case.steps:
+            if step[0] == "file":
+                f.write(printf(step[1], step[2]) + "\n")
+                saved = os.path.join(dest, "files", step[1])
+                os.makedirs(os.path.dirname(saved), exist_ok=True)
+                with open(saved, "wb") as g:
+                    g.write(step[2])
+            else:
+                f.write(shlex.join(programs.argv(step[1]))
+                        + (" || true\n" if step[2] else "\n"))
+        f.write(shlex.join([programs.qemu_img, "map"] + inv) + "\n")
+        f.write("# " + shlex.join([c.instar.program] + c.instar.argv[1:]) + "\n")
+    for tname, res in (("qemu-img", c.qemu), ("instar", c.instar)):
+        for part, data in (("stdout", res.stdout), ("stderr", res.stderr)):
+            with open(os.path.join(dest, f"{tname}.{part}"), "wb") as f:
+                f.write(data)
+        with open(os.path.join(dest, f"{tname}.status"), "w") as f:
+            f.write(f"{res.status_text()}\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--instar", required=True)
-    ap.add_argument("--qemu-img", default="qemu-img")
-    ap.add_argument("--qemu-io", default="qemu-io")
+    cli.add_tool_args(ap, qemu_io=True,
+                      scratch="where each iteration's scratch directory is made "
+                              "(default: the system's temporary directory)")
     ap.add_argument("--iterations", type=int, default=100)
     ap.add_argument("--first", type=int, default=0,
                     help="first iteration (to rerun one: --first N "
                          "--iterations 1)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out", default="differential-mismatches")
+    ap.add_argument("--out", default="differential-mismatches",
+                    help="where mismatches are saved (default: %(default)s)")
     ap.add_argument("--keep", action="store_true",
                     help="leave each mismatch's scratch directory in place")
     ap.add_argument("--verbose", action="store_true",
                     help="say why a recipe was refused")
     args = ap.parse_args()
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        print("SKIPPED: /dev/kvm not available; the differential test did "
-              "NOT run", file=sys.stderr)
-        return 77
-    instar = os.path.abspath(args.instar)
-    version = run([args.qemu_img, "--version"], None)[1].decode()
-    compat = "--qemu-compat=" + version.splitlines()[0]
+    kvm.require("the differential test")
+    try:
+        tools = harness.Tools(args.qemu_img, args.instar)
+        programs = Programs(tools.qemu_img, harness.find_program(args.qemu_io))
+    except harness.ToolError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.scratch:
+        os.makedirs(args.scratch, exist_ok=True)
     failed = skipped = 0
     kinds = {}
     for it in range(args.first, args.first + args.iterations):
         rng = random.Random(f"{args.seed}:{it}")
         case = recipe(rng)
-        work = tempfile.mkdtemp(prefix="instar-diff-")
+        work = tempfile.mkdtemp(prefix="instar-diff-", dir=args.scratch)
         ok = True
         for step in case.steps:
             if step[0] == "file":
                 with open(os.path.join(work, step[1]), "wb") as f:
                     f.write(step[2])
             else:
-                res = run(tool(step[1], args.qemu_img, args.qemu_io), work)
-                if res[0] and not step[2]:
+                res = programs.run(step[1], work)
+                if res.returncode and not step[2]:
                     ok = False  # qemu refused this recipe: not a test case
                     if args.verbose:
                         print(f"skipped iteration {it} ({case.kind}): "
                               f"{shlex.join(step[1])}: "
-                              f"{(res[1] + res[2]).decode(errors='replace').strip()}")
+                              f"{(res.stdout + res.stderr).decode(errors='replace').strip()}")
                     break
         if not ok:
             skipped += 1
@@ -421,39 +441,11 @@ def main():
         if rng.random() < case.f_prob:
             inv = ["-f", case.fmt] + inv
         inv.append(case.image)
-        q = run([args.qemu_img, "map"] + inv, work)
-        i = run([instar, "map", compat] + inv, work)
-        q_err = re.sub(rb"\bqemu-img\b", b"instar", q[2])
-        if (q[0], q[1], q_err) != (i[0], i[1], i[2]):
+        c = tools.map_both(inv, work)
+        if not c.ok:
             failed += 1
             dest = os.path.join(args.out, f"seed{args.seed}-it{it}")
-            if os.path.exists(dest):
-                shutil.rmtree(dest)
-            os.makedirs(dest)
-            with open(os.path.join(dest, "commands.sh"), "w") as f:
-                f.write(f"#!/bin/sh\n# seed {args.seed} iteration {it} "
-                        f"({case.kind}); {version.splitlines()[0]}\n"
-                        "# run in an empty directory\nset -e\n")
-                for step in case.steps:
-                    if step[0] == "file":
-                        f.write(printf(step[1], step[2]) + "\n")
-                        saved = os.path.join(dest, "files", step[1])
-                        os.makedirs(os.path.dirname(saved), exist_ok=True)
-                        with open(saved, "wb") as g:
-                            g.write(step[2])
-                    else:
-                        f.write(shlex.join(tool(step[1], args.qemu_img,
-                                                args.qemu_io))
-                                + (" || true\n" if step[2] else "\n"))
-                f.write(shlex.join([args.qemu_img, "map"] + inv) + "\n")
-                f.write("# " + shlex.join([instar, "map", compat] + inv)
-                        + "\n")
-            for tname, res in (("qemu-img", q), ("instar", i)):
-                for part, data in (("stdout", res[1]), ("stderr", res[2])):
-                    with open(os.path.join(dest, f"{tname}.{part}"), "wb") as f:
-                        f.write(data)
-                with open(os.path.join(dest, f"{tname}.status"), "w") as f:
-                    f.write(f"{res[0]}\n")
+            save(dest, args.seed, it, case, c, programs, inv, tools.compat)
             if args.keep:   # not copied: its files can be 5 GiB sparse
                 with open(os.path.join(dest, "scratch"), "w") as f:
                     f.write(work + "\n")

@@ -5,10 +5,12 @@ Three uses:
 
     hostile.py PATCH FILE [ARGS...]        patch (or create) FILE
     hostile.py --list                      print the recipe ids and tags
-    hostile.py --check-instar [--only ID...] [--instar P] [--keep DIR]
+    hostile.py --check-instar [--only ID...] [--instar P] [--keep]
+               [--qemu-img P] [--qemu-io P] [--scratch DIR]
                                            build every recipe, map it with
                                            the five qemu-img releases and
-                                           with instar, compare
+                                           with instar, compare (stderr
+                                           after the program-name rule)
 
 Patches (all integers accept 0x.., negative values are stored as two's
 complement of the field width; TEXT arguments may start with "hex:" to give
@@ -75,16 +77,13 @@ import os
 import re
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import uuid
 
-sys.dont_write_bytecode = True
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx",
-       "vmdk": ".vmdk"}
+from instar_testing import ROOT, cli, harness, kvm
+from instar_testing.corpus import EXT, Programs, recipe
+from instar_testing.images import crc32c, create, qio, truncate
 
 
 # ---------------------------------------------------------------------------
@@ -318,23 +317,6 @@ def p_vpc_norm(path):
 
 
 # --- vhdx ------------------------------------------------------------------
-def crc32c(b):
-    table = crc32c.table
-    if table is None:
-        table = crc32c.table = []
-        for k in range(256):
-            c = k
-            for _ in range(8):
-                c = (c >> 1) ^ (0x82f63b78 if c & 1 else 0)
-            table.append(c)
-    c = 0xffffffff
-    for x in b:
-        c = table[(c ^ x) & 0xff] ^ (c >> 8)
-    return c ^ 0xffffffff
-
-
-crc32c.table = None
-
 VHDX_HDRS = (65536, 131072)
 VHDX_RTS = (196608, 262144)
 VHDX_HEADER = {"sequence_number": (8, 8), "file_write_guid": (16, 16),
@@ -602,10 +584,6 @@ PATCHES = {
 # ---------------------------------------------------------------------------
 # Recipe builders
 # ---------------------------------------------------------------------------
-# recipe(), create(), qio() and truncate() are the safe tier's builders.
-from make_corpus import create, qio, recipe, truncate  # noqa: E402
-
-
 def gen(*args):
     return ["hostile-gen"] + [str(a) for a in args]
 
@@ -1143,77 +1121,58 @@ def recipe_file(r):
 
 
 def build(r, scratch, qemu_img="qemu-img", qemu_io="qemu-io"):
-    repl = {"qemu-img": [qemu_img], "qemu-io": [qemu_io],
-            "hostile-gen": [sys.executable, os.path.abspath(__file__)]}
-    for argv in r["commands"]:
-        assert argv[0] in ("qemu-img", "qemu-io", "truncate", "fallocate", "cp",
-                           "mkdir", "mkfifo", "hostile-gen"), argv
-        cmd = repl.get(argv[0], [argv[0]]) + argv[1:]
-        p = subprocess.run(cmd, cwd=scratch, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=120)
-        if p.returncode != 0:
-            raise RuntimeError("%s: %s failed (%d): %s" % (
-                r["id"], argv[:3], p.returncode, p.stderr.decode(errors="replace")))
-
-
-def run(cmd, cwd):
-    env = dict(os.environ, LC_ALL="C")
-    try:
-        p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=60, stdin=subprocess.DEVNULL)
-        return p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired:
-        return "TIMEOUT", b"", b""
+    Programs(qemu_img, qemu_io).run_all(r["id"], r["commands"], scratch, timeout=120)
 
 
 OPTSETS = [[], ["--output=json"], ["-f", "FMT"], ["-f", "FMT", "--output=json"]]
 OPTSETS += [o + ["-s", "512", "-l", "65536"] for o in OPTSETS[:4]]
 
 
-def check_one(r, scratch, instar, versions):
-    cwd, fname = scratch, recipe_file(r)
+def check_one(r, scratch, tools):
+    """Map R's image with every release in TOOLS and its instar: the
+    problems found."""
+    fname = recipe_file(r)
     problems = []
     qemu_hung = None
-    for rel in RELEASES:
-        qi = os.path.join(MATRIX, "qemu-img-" + rel)
+    for rel, t in tools.items():
         for opts in OPTSETS:
-            o = [r["format"] if x == "FMT" else x for x in opts]
+            o = [r["format"] if x == "FMT" else x for x in opts] + [fname]
+            what = "%s %s" % (rel, " ".join(opts).replace("FMT", r["format"]) or "(none)")
             if qemu_hung:
                 # qemu-img hung once on this image: do not wait 60 s for
                 # each of the other runs, only check that instar ends.
-                i = run([instar, "map", "--qemu-compat=" + versions[rel]] + o + [fname], cwd)
-                if i[0] == "TIMEOUT" or i[0] < 0:
-                    problems.append("%s %s: instar LOUD FAILURE: %s" % (rel, " ".join(o), i[0]))
+                i = t.instar_map(o, scratch)
+                if i.crashed:
+                    problems.append("%s: instar LOUD FAILURE: %s" % (what, i.status_text()))
                 continue
-            q = run([qi, "map"] + o + [fname], cwd)
-            if q[0] == "TIMEOUT":
-                qemu_hung = "%s %s" % (rel, " ".join(o))
+            q = t.qemu(["map"] + o, scratch)
+            if q.timed_out:
+                qemu_hung = what
                 problems.append("%s: qemu-img LOUD FAILURE: timeout; later qemu-img runs on "
                                 "this image skipped" % qemu_hung)
-            i = run([instar, "map", "--qemu-compat=" + versions[rel]] + o + [fname], cwd)
-            what = "%s %s" % (rel, " ".join(o) or "(none)")
+            i = t.instar_map(o, scratch)
             for name, res in (("qemu-img", q), ("instar", i)):
-                if res[0] == "TIMEOUT" or (isinstance(res[0], int) and res[0] < 0):
-                    problems.append("%s: %s LOUD FAILURE: %s" % (what, name,
-                                    "timeout" if res[0] == "TIMEOUT" else "signal %d" % -res[0]))
-            qerr = re.sub(rb"^qemu-img:", b"instar:", q[2], flags=re.M)
-            if q[0] != i[0] or q[1] != i[1] or qerr != i[2]:
+                if res.crashed:
+                    problems.append("%s: %s LOUD FAILURE: %s" % (what, name, res.status_text()))
+            c = harness.Comparison(q, i)
+            if not c.ok:
                 problems.append("%s: exit %s/%s\n  qemu  : %r %r\n  instar: %r %r" % (
-                    what, q[0], i[0], q[1][:300], qerr[:300], i[1][:300], i[2][:300]))
+                    what, q.status_text(), i.status_text(), q.stdout[:300],
+                    c.expected_stderr[:300], i.stdout[:300], i.stderr[:300]))
     return problems
 
 
 def check_instar(args):
-    instar = os.path.abspath(args.instar)
-    versions = {}
-    for rel in RELEASES:
-        out = subprocess.run([os.path.join(MATRIX, "qemu-img-" + rel), "--version"],
-                             stdout=subprocess.PIPE).stdout.decode()
-        versions[rel] = out.splitlines()[0]
+    kvm.require("hostile.py --check-instar")
+    tools = {rel: harness.Tools(os.path.join(MATRIX, "qemu-img-" + rel), args.instar,
+                                timeout=60)
+             for rel in RELEASES}
     recipes = [r for r in RECIPES if not args.only or r["id"] in args.only]
     ids = [r["id"] for r in RECIPES]
     assert len(ids) == len(set(ids)), "duplicate ids"
-    top = tempfile.mkdtemp(prefix="hostile-", dir=args.tmpdir)
+    if args.scratch:
+        os.makedirs(args.scratch, exist_ok=True)
+    top = tempfile.mkdtemp(prefix="hostile-", dir=args.scratch or os.path.join(ROOT, "build"))
     results = {}
 
     def one(r):
@@ -1226,7 +1185,7 @@ def check_instar(args):
         for f in [recipe_file(r)] + r.get("extra_files", []):
             if not os.path.lexists(os.path.join(scratch, f)):
                 return ["BUILD FAILED: %s missing" % f]
-        return check_one(r, scratch, instar, versions)
+        return check_one(r, scratch, tools)
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
         for r, probs in zip(recipes, ex.map(one, recipes)):
@@ -1253,10 +1212,9 @@ def main():
     ap.add_argument("--check-instar", action="store_true")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--only", nargs="*")
-    ap.add_argument("--instar", default=os.path.join(HERE, "..", "..", "build", "instar"))
-    ap.add_argument("--qemu-img", default="qemu-img")
-    ap.add_argument("--qemu-io", default="qemu-io")
-    ap.add_argument("--tmpdir", default=os.path.join(HERE, "..", "..", "build"))
+    cli.add_tool_args(ap, qemu_io=True,
+                      scratch="where the images are built (default: build/ of this tree; "
+                              "the qemu-img releases come from %s)" % MATRIX)
     ap.add_argument("--keep", action="store_true", help="keep the scratch dirs")
     ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--show", type=int, default=3, help="mismatches shown per image")

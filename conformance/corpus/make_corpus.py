@@ -9,8 +9,8 @@ st_blocks, the SEEK_DATA/SEEK_HOLE data runs, the unwritten extents
 (FS_IOC_FIEMAP), the bytes of the data runs (packed into <id>.data.gz) and the
 sha256 of the whole content.  materialize.py recreates each image from that.
 
-    make_corpus.py [--qemu-img P] [--qemu-io P] [--out DIR] [--check]
-                   [--keep-images DIR]
+    scripts/py conformance/corpus/make_corpus.py [--qemu-img P] [--qemu-io P]
+        [--out DIR] [--check] [--keep-images DIR] [--tier T] [--scratch DIR]
 
 --check generates into a temporary directory and compares with DIR instead
 of writing it (exit 1 on any difference): the determinism test.
@@ -33,163 +33,16 @@ import subprocess
 import sys
 import tempfile
 
-sys.dont_write_bytecode = True      # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import corpus_fs  # noqa: E402
+import hostile
+from instar_testing import cli, corpus_fs
+from instar_testing.harness import version_line
+from instar_testing.corpus import EXT, TIERS, CommandFailed, Programs, recipe
+from instar_testing.images import (  # noqa: F401 (the recipes' vocabulary)
+    convert, create, or64, patch_l2, qio, set64, truncate, vhdx_norm, vmdk_desc_norm,
+    vmdk_norm, vpc_norm, write_bytes, write_random, write_text)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.normpath(os.path.join(HERE, "..", "images"))
-
-# ---------------------------------------------------------------------------
-# Command builders.  Everything returns a plain argv list, which is what the
-# manifest records.
-# ---------------------------------------------------------------------------
-_WRITE_BYTES = ("import sys; open(sys.argv[1], 'wb')"
-                ".write(bytes.fromhex(sys.argv[2]) * int(sys.argv[3]))")
-_WRITE_RANDOM = ("import random, sys; f = open(sys.argv[1], 'r+b'); "
-                 "f.seek(int(sys.argv[2])); "
-                 "f.write(random.Random(int(sys.argv[4])).randbytes(int(sys.argv[3])))")
-# Store VALUE (mode set) or OR it (mode or) into the big-endian 64-bit word
-# at byte OFFSET: header patches.
-_PATCH64 = ("import struct, sys; p, mode, o, v = sys.argv[1], sys.argv[2], "
-            "int(sys.argv[3], 0), int(sys.argv[4], 0); f = open(p, 'r+b'); "
-            "f.seek(o); w = struct.unpack('>Q', f.read(8))[0]; f.seek(o); "
-            "f.write(struct.pack('>Q', v if mode == 'set' else w | v))")
-# OR VALUE into the L1 entry L1_INDEX (DELTA < 0) or into the 64-bit word at
-# byte DELTA of the L2 table that entry points to.
-_PATCH_L2 = ("import struct, sys; p, i, d, v = sys.argv[1], *map(int, sys.argv[2:5]); "
-             "f = open(p, 'r+b'); l1 = struct.unpack('>Q', f.read(48)[40:48])[0]; "
-             "w = l1 + 8 * i; f.seek(w); "
-             "w = w if d < 0 else (struct.unpack('>Q', f.read(8))[0] & 0x00fffffffffffe00) + d; "
-             "f.seek(w); x = struct.unpack('>Q', f.read(8))[0]; f.seek(w); "
-             "f.write(struct.pack('>Q', x | v))")
-
-
-def create(fmt, path, size, *opts):
-    argv = ["qemu-img", "create", "-q", "-f", fmt]
-    for o in opts:
-        argv += ["-o", o]
-    return argv + [path, str(size)]
-
-
-def qio(fmt, path, *cmds):
-    argv = ["qemu-io", "-f", fmt]
-    for c in cmds:
-        argv += ["-c", c]
-    return argv + [path]
-
-
-def truncate(path, size):
-    return ["truncate", "-s", str(size), path]
-
-
-def write_bytes(path, pattern, count):
-    """Create PATH holding PATTERN (bytes) repeated COUNT times."""
-    return ["python3", "-c", _WRITE_BYTES, path, pattern.hex(), str(count)]
-
-
-def write_random(path, offset, length, seed):
-    """Overwrite LENGTH seeded pseudo-random bytes at OFFSET."""
-    return ["python3", "-c", _WRITE_RANDOM, path, str(offset), str(length), str(seed)]
-
-
-def set64(path, offset, value):
-    return ["python3", "-c", _PATCH64, path, "set", str(offset), str(value)]
-
-
-def or64(path, offset, value):
-    return ["python3", "-c", _PATCH64, path, "or", str(offset), hex(value)]
-
-
-def patch_l2(path, l1_index, delta, value):
-    return ["python3", "-c", _PATCH_L2, path, str(l1_index), str(delta), str(value)]
-
-
-def convert(src, dst, *opts, compress=False, out_fmt="qcow2"):
-    argv = ["qemu-img", "convert"] + (["-c"] if compress else [])
-    argv += ["-f", "raw", "-O", out_fmt]
-    for o in opts:
-        argv += ["-o", o]
-    return argv + [src, dst]
-
-
-# qemu stamps vpc/vhdx/vmdk images with the time and random ids; these
-# snippets pin them so that regeneration is byte-identical.
-# vpc: footer timestamp := 0, uuid := 0x11.., creator := CREATOR unless "-";
-# both footer copies (offset 0 of a dynamic image, and the last 512 bytes),
-# checksum fixed; current_size := CURRENT unless 0.
-_VPC_NORM = ("import struct, sys; p, cr, cs = sys.argv[1], sys.argv[2], int(sys.argv[3]); d = bytearray(open(p, 'rb').read()); "
-             "fs = [o for o in (0, len(d) - 512) if d[o:o + 8] == b'conectix']; assert fs\n"
-             "for o in fs:\n"
-             " d[o + 24:o + 28] = bytes(4); d[o + 68:o + 84] = b'\\x11' * 16\n"
-             " if cr != '-': d[o + 28:o + 32] = cr.encode()\n"
-             " if cs: d[o + 48:o + 56] = struct.pack('>Q', cs)\n"
-             " d[o + 64:o + 68] = bytes(4); d[o + 64:o + 68] = struct.pack('>I', ~sum(d[o:o + 512]) & 0xffffffff)\n"
-             "f = open(p, 'r+b')\n"
-             "for o in fs: f.seek(o); f.write(d[o:o + 512])")
-# vhdx: both headers' random sequence numbers := 1000 + (seq - lower seq),
-# file/data write GUIDs := fixed (log GUID must be
-# zero: clean close), header CRC-32C fixed; the page-83 disk id := fixed;
-# the (inactive) log region zeroed.
-_VHDX_NORM = (
-    "import struct, sys, uuid; p = sys.argv[1]; f = open(p, 'r+b'); d = bytearray(f.read())\n"
-    "def crc(b):\n"
-    " c = 0xffffffff\n"
-    " for x in b:\n"
-    "  c ^= x\n"
-    "  for _ in range(8): c = (c >> 1) ^ (0x82f63b78 if c & 1 else 0)\n"
-    " return c ^ 0xffffffff\n"
-    "sq = [struct.unpack('<Q', d[h + 8:h + 16])[0] for h in (65536, 131072)]\n"
-    "for h, s in zip((65536, 131072), sq):\n"
-    " assert d[h:h + 4] == b'head' and d[h + 48:h + 64] == bytes(16)\n"
-    " d[h + 8:h + 16] = struct.pack('<Q', 1000 + s - min(sq)); d[h + 16:h + 48] = b'\\x22' * 16 + b'\\x33' * 16; d[h + 4:h + 8] = bytes(4)\n"
-    " d[h + 4:h + 8] = struct.pack('<I', crc(d[h:h + 4096]))\n"
-    " f.seek(h); f.write(d[h:h + 4096]); ll, lo = struct.unpack('<IQ', d[h + 68:h + 80])\n"
-    " for o in range(lo, lo + ll, 4096):\n"
-    "  if any(d[o:o + 4096]): f.seek(o); f.write(bytes(4096))\n"
-    "r = 196608; mg = uuid.UUID('8B7CA206-4790-4B9A-B8FE-575F050F886E').bytes_le\n"
-    "mo = [struct.unpack('<Q', d[e + 16:e + 24])[0] for e in range(r + 16, r + 16 + 32 * struct.unpack('<I', d[r + 8:r + 12])[0], 32) if d[e:e + 16] == mg][0]\n"
-    "pg = uuid.UUID('BECA12AB-B2E6-4523-93EF-C309E000C746').bytes_le\n"
-    "for e in range(mo + 32, mo + 32 + 32 * struct.unpack('<H', d[mo + 10:mo + 12])[0], 32):\n"
-    " if d[e:e + 16] == pg: o = mo + struct.unpack('<I', d[e + 16:e + 20])[0]; f.seek(o); f.write(b'\\x44' * 16)")
-# vmdk: the descriptor's random CID := 12345678 (NUL padding keeps its size);
-# every descriptor copy in the file.
-_VMDK_NORM = ("import re, sys; p = sys.argv[1]; d = open(p, 'rb').read(); ms = list(re.finditer(rb'\\nCID=[0-9a-f]+\\n', d)); assert ms\n"
-              "for m in reversed(ms):\n"
-              " z = d.index(b'\\0', m.end()); e = len(d[z:]) - len(d[z:].lstrip(b'\\0')) + z\n"
-              " t = d[m.start():z].replace(m.group(0), b'\\nCID=12345678\\n'); assert len(t) <= e - m.start()\n"
-              " f = open(p, 'r+b'); f.seek(m.start()); f.write(t.ljust(z - m.start(), b'\\0')); f.close()")
-
-
-# A descriptor file (text): CID := 12345678.  qemu rewrites the CID (printed
-# with %x, so 1-8 digits) into a NUL-padded buffer: the file's length
-# depends on the random CID, so the NUL padding is redone to a multiple of 512.
-_VMDK_DESC_NORM = ("import re, sys; p = sys.argv[1]; d = open(p, 'rb').read(); pad = b'\\0' in d; d = d.split(b'\\0')[0]; "
-                   "d, n = re.subn(rb'\\nCID=[0-9a-f]+(\\r?\\n)', rb'\\nCID=12345678\\1', d); assert n == 1; "
-                   "d = d.ljust(-(-len(d) // 512) * 512, b'\\0') if pad else d; open(p, 'wb').write(d)")
-# Create a file holding TEXT (no NUL: it travels in argv).
-_WRITE_TEXT = "import sys; open(sys.argv[1], 'wb').write(sys.argv[2].encode())"
-
-
-def vmdk_desc_norm(path):
-    return ["python3", "-c", _VMDK_DESC_NORM, path]
-
-
-def write_text(path, text):
-    return ["python3", "-c", _WRITE_TEXT, path, text]
-
-
-def vpc_norm(path, creator="-", current_size=0):
-    return ["python3", "-c", _VPC_NORM, path, creator, str(current_size)]
-
-
-def vhdx_norm(path):
-    return ["python3", "-c", _VHDX_NORM, path]
-
-
-def vmdk_norm(path):
-    return ["python3", "-c", _VMDK_NORM, path]
-
 
 # ---------------------------------------------------------------------------
 # Recipes: one dict per image (see recipe()).  file = id + EXT[format]
@@ -197,19 +50,6 @@ def vmdk_norm(path):
 # after the id too.  Keep virtual sizes small: every data run of the final
 # files is stored in the image's .data.gz sidecars.
 # ---------------------------------------------------------------------------
-EXT = {"raw": ".raw", "qcow2": ".qcow2", "vpc": ".vhd", "vhdx": ".vhdx", "vmdk": ".vmdk"}
-
-
-def recipe(id_, fmt, tags, cmds, file=None, extra_files=(), tier="safe", **extra):
-    """An image: FILE (what qemu-img is given, may sit in a subdirectory of
-    the corpus) and EXTRA_FILES, the other files it names (vmdk extents,
-    qcow2 data files), relative to the corpus directory. EXTRA holds
-    further manifest fields (no_baseline)."""
-    return dict({"id": id_, "format": fmt, "tier": tier, "tags": list(tags),
-                 "commands": [list(c) for c in cmds], "file": file or id_ + EXT[fmt],
-                 "extra_files": list(extra_files)}, **extra)
-
-
 def raw(id_, tags, *cmds, **kw):
     return recipe(id_, "raw", tags, cmds, **kw)
 
@@ -668,12 +508,10 @@ ID_RE = re.compile(r"^[a-z0-9-]+$")
 
 
 FILE_RE = re.compile(r"^[A-Za-z0-9._+-]+(/[A-Za-z0-9._+-]+)*$")
-TIERS = ("safe", "hostile")
 
 
 def all_recipes():
     """The safe recipes above, then the hostile tier's (hostile.py)."""
-    import hostile                      # noqa: E402 (same directory)
     return RECIPES + hostile.RECIPES
 
 
@@ -700,21 +538,6 @@ def check_recipes(recipes):
             if not FILE_RE.match(name) or ".." in name.split("/") or name in files:
                 raise SystemExit("%s: bad or duplicate file name %r" % (id_, name))
             files.add(name)
-
-
-def run_recipe(args, id_, cmds, workdir):
-    subst = {"qemu-img": [args.qemu_img], "qemu-io": [args.qemu_io],
-             "python3": [sys.executable],
-             "hostile-gen": [sys.executable, os.path.join(HERE, "hostile.py")]}
-    env = dict(os.environ, LC_ALL="C", TZ="UTC")
-    for cmd in cmds:
-        argv = subst.get(cmd[0], [cmd[0]]) + cmd[1:]
-        r = subprocess.run(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-                           capture_output=True, env=env, timeout=600)
-        if r.returncode != 0:
-            raise SystemExit("%s: `%s` exited %d\n%s%s" % (
-                id_, shlex.join(argv), r.returncode,
-                r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")))
 
 
 def capture(path):
@@ -835,7 +658,10 @@ def generate(args, out_dir, scratch_root, old, recipes):
         id_, fmt, file_ = r["id"], r["format"], r["file"]
         workdir = os.path.join(scratch_root, id_)
         os.mkdir(workdir)
-        run_recipe(args, id_, r["commands"], workdir)
+        try:
+            Programs(args.qemu_img, args.qemu_io).run_all(id_, r["commands"], workdir)
+        except CommandFailed as e:
+            raise SystemExit(str(e))
         m, nbytes = capture_file(out_dir, workdir, id_, file_, True)
         if m.get("type"):
             raise SystemExit("%s: the image file itself must be a regular file" % id_)
@@ -873,8 +699,9 @@ def generate(args, out_dir, scratch_root, old, recipes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--qemu-img", default="/usr/bin/qemu-img")
-    ap.add_argument("--qemu-io", default="/usr/bin/qemu-io")
+    cli.add_tool_args(ap, instar=False, qemu_io=True,
+                      scratch="where the scratch directory goes: on the filesystem of --out "
+                              "(default: the directory holding --out)")
     ap.add_argument("--out", default=DEFAULT_OUT, help="images directory (default: %(default)s)")
     ap.add_argument("--keep-images", metavar="DIR",
                     help="move the generated images into DIR (same filesystem) to compare "
@@ -895,8 +722,7 @@ def main():
     for p in (args.qemu_img, args.qemu_io):
         if shutil.which(p) is None:
             raise SystemExit("not found: %s" % p)
-    print("qemu-img: %s" % subprocess.run([args.qemu_img, "--version"], capture_output=True,
-                                          text=True).stdout.split("\n")[0])
+    print("qemu-img: %s" % version_line(args.qemu_img))
     try:
         with open(os.path.join(args.out, "manifest.json")) as f:
             old = json.load(f)
@@ -904,7 +730,8 @@ def main():
         old = {}
 
     # Scratch on the same filesystem as the output: allocation is per filesystem.
-    scratch = tempfile.mkdtemp(prefix=".corpus-scratch-", dir=os.path.dirname(args.out))
+    scratch = tempfile.mkdtemp(prefix=".corpus-scratch-",
+                               dir=args.scratch or os.path.dirname(args.out))
     try:
         if args.check:
             gen_dir = os.path.join(scratch, "out")

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Recreate the conformance image corpus with its exact allocation.
 
-    materialize.py SRC_IMAGES_DIR DEST_DIR
-    materialize.py --drop-cache DEST_DIR
+    scripts/py conformance/corpus/materialize.py SRC_IMAGES_DIR DEST_DIR
+    scripts/py conformance/corpus/materialize.py --drop-cache DEST_DIR
 
 For every image in SRC_IMAGES_DIR/manifest.json: create DEST_DIR/<file> as
 a sparse file of the recorded size, fallocate its unwritten ranges, write
@@ -15,7 +15,7 @@ status is 1: a filesystem that cannot represent the recorded allocation
 instead of making the conformance tests compare against the wrong image.
 
 --drop-cache only drops the page cache of every image in DEST_DIR (see
-corpus_fs.py: cached pages over unwritten extents read as SEEK_DATA data).
+instar_testing/corpus_fs.py: cached pages over unwritten extents read as SEEK_DATA data).
 
 Python 3 stdlib only.
 """
@@ -27,9 +27,7 @@ import stat
 import sys
 import time
 
-sys.dont_write_bytecode = True      # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import corpus_fs  # noqa: E402
+from instar_testing import corpus_fs
 
 
 class Mismatch(Exception):

@@ -41,6 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "program_name.h"
+#include "record_reader.h"
+
 #define SKIP_STATUS 77
 #define RUN_TIMEOUT_SECONDS 120
 
@@ -131,200 +134,27 @@ static void buf_replace(struct buf *b, const char *from, const char *to)
     buf_replace_if(b, from, to, NULL);
 }
 
-/*
- * The program-name rule (docs/conformance.md): `qemu-img` where qemu-img
- * names itself, i.e. followed by ':' (its error prefix), " map" (glibc's
- * messages, Try lines, usage), " --help", " [" or " version" (help).
- * Not where qemu's text names the tool to run ("qemu-img check -r all")
- * or where the text comes from the image (a file name holding
- * "\nqemu-img x").
- */
+/* The program-name rule (docs/conformance.md, program_name.c). */
 static void replace_program_name(struct buf *b)
 {
-    static const char *const self[] = {":", " map", " --help", " [",
-                                       " version", NULL};
-    buf_replace_if(b, "qemu-img", "instar", self);
+    size_t len;
+    char *p = program_name_apply(b->p ? b->p : "", b->len, &len);
+    if (!p) {
+        die("out of memory");
+    }
+    free(b->p);
+    b->p = p;
+    b->len = len;
+    b->cap = len + 1;
 }
 
-/* The record escapes: \\ \t \n \xNN. */
-static void unescape_into(struct buf *b, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '\\') {
-            buf_addc(b, s[i]);
-            continue;
-        }
-        if (i + 1 >= n) {
-            die("bad escape at end of line");
-        }
-        char c = s[++i];
-        if (c == '\\') {
-            buf_addc(b, '\\');
-        } else if (c == 't') {
-            buf_addc(b, '\t');
-        } else if (c == 'n') {
-            buf_addc(b, '\n');
-        } else if (c == 'x' && i + 2 < n) {
-            char hex[3] = { s[i + 1], s[i + 2], 0 };
-            char *end;
-            long v = strtol(hex, &end, 16);
-            if (*end) {
-                die("bad \\x escape");
-            }
-            buf_addc(b, (char)v);
-            i += 2;
-        } else {
-            die("bad escape \\%c", c);
-        }
-    }
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        die("%s: %s", path, strerror(errno));
-    }
-    struct buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf_add(&b, chunk, n);
-    }
-    fclose(f);
-    if (!b.p) {
-        buf_add(&b, "", 0);
-    }
-    *len = b.len;
-    return b.p;
-}
-
+/* What instar must do: the recorded outcome of one (case, version). */
 struct expected {
     char **args;
     size_t nargs;
     int status;
     struct buf out, err;
-    bool found;
 };
-
-static bool starts(const char *line, size_t n, const char *word)
-{
-    size_t w = strlen(word);
-    return n >= w && memcmp(line, word, w) == 0;
-}
-
-/* Payload of `tag TEXT` / `tag` (empty). */
-static void payload(const char *line, size_t n, size_t taglen,
-                    const char **p, size_t *pn)
-{
-    if (n == taglen) {
-        *p = line + n;
-        *pn = 0;
-    } else if (line[taglen] == ' ') {
-        *p = line + taglen + 1;
-        *pn = n - taglen - 1;
-    } else {
-        die("malformed line: %.*s", (int)n, line);
-    }
-}
-
-static bool versions_contain(const char *line, size_t n, const char *version)
-{
-    size_t vl = strlen(version);
-    const char *p = line + strlen("versions");
-    const char *end = line + n;
-    while (p < end) {
-        while (p < end && *p == ' ') {
-            p++;
-        }
-        const char *q = p;
-        while (q < end && *q != ' ') {
-            q++;
-        }
-        if ((size_t)(q - p) == vl && memcmp(p, version, vl) == 0) {
-            return true;
-        }
-        p = q;
-    }
-    return false;
-}
-
-static void parse_record(const char *text, size_t len, const char *case_id,
-                         const char *version, struct expected *e)
-{
-    size_t idl = strlen(case_id);
-    const char *p = text, *end = text + len;
-    bool in_case = false, in_outcome = false, seen_case = false;
-
-    memset(e, 0, sizeof(*e));
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        const char *line = p;
-        p = nl ? nl + 1 : end;
-
-        if (!in_case) {
-            if (starts(line, n, "case ") && n > 5 + idl &&
-                memcmp(line + 5, case_id, idl) == 0 && line[5 + idl] == ' ') {
-                in_case = seen_case = true;
-            }
-            continue;
-        }
-        if (starts(line, n, "end") && n == 3) {
-            break;
-        }
-        if (starts(line, n, "versions ")) {
-            if (e->found) {
-                break;
-            }
-            in_outcome = versions_contain(line, n, version);
-            e->found = in_outcome;
-            continue;
-        }
-        if (starts(line, n, "arg") && (n == 3 || line[3] == ' ')) {
-            const char *s;
-            size_t sn;
-            payload(line, n, 3, &s, &sn);
-            struct buf a = {0};
-            unescape_into(&a, s, sn);
-            if (!a.p) {
-                buf_add(&a, "", 0);
-            }
-            e->args = realloc(e->args, (e->nargs + 2) * sizeof(char *));
-            e->args[e->nargs++] = a.p;
-            e->args[e->nargs] = NULL;
-            continue;
-        }
-        if (!in_outcome) {
-            continue;
-        }
-        if (starts(line, n, "status ")) {
-            e->status = atoi(line + 7);
-        } else if (starts(line, n, "out|") || starts(line, n, "out/") ||
-                   starts(line, n, "err|") || starts(line, n, "err/")) {
-            struct buf *b = line[0] == 'o' ? &e->out : &e->err;
-            const char *s;
-            size_t sn;
-            payload(line, n, 4, &s, &sn);
-            unescape_into(b, s, sn);
-            if (line[3] == '|') {
-                buf_addc(b, '\n');
-            }
-        }
-    }
-    if (!seen_case) {
-        die("case %s not found", case_id);
-    }
-    if (!e->found) {
-        die("case %s has no outcome for version %s", case_id, version);
-    }
-    if (!e->out.p) {
-        buf_add(&e->out, "", 0);
-    }
-    if (!e->err.p) {
-        buf_add(&e->err, "", 0);
-    }
-}
 
 /* --- running instar ------------------------------------------------------ */
 
@@ -628,6 +458,28 @@ int main(int argc, char **argv)
             "FILE --case ID --version NAME --compat LINE [--expect-divergence]");
     }
 
+    char rerr[512];
+    struct record_file records;
+    if (record_file_load(baseline, &records, rerr, sizeof rerr) < 0) {
+        die("%s", rerr);
+    }
+    const struct record_case *c = record_find(&records, case_id);
+    if (!c) {
+        die("case %s not found", case_id);
+    }
+    const struct record_outcome *o = record_outcome_of(c, version);
+    if (!o) {
+        die("case %s has no outcome for version %s", case_id, version);
+    }
+    if (c->env || strcmp(c->argv0, "qemu-img") != 0) {
+        die("case %s: runs with another argv[0] or environment are not "
+            "replayed here", case_id);
+    }
+    struct expected e = { c->args, c->nargs, o->status, {0}, {0} };
+    buf_add(&e.out, o->out.data, o->out.len);
+    buf_add(&e.err, o->err.data, o->err.len);
+
+    /* The record is checked even where the test cannot run. */
     int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (kvm < 0) {
         printf("SKIPPED: /dev/kvm is not usable (%s): instar cannot boot its "
@@ -636,11 +488,6 @@ int main(int argc, char **argv)
         return SKIP_STATUS;
     }
     close(kvm);
-
-    size_t len;
-    char *text = read_file(baseline, &len);
-    struct expected e;
-    parse_record(text, len, case_id, version, &e);
 
     /* argv: instar --qemu-compat=LINE map ARGS */
     char **run_argv = calloc(e.nargs + 4, sizeof(char *));

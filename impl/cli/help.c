@@ -1,6 +1,6 @@
 /*
  * The C1-Deb and C2 texts are qemu-img's bytes (checked against Debian
- * 10.0.13 and 11.1.3 in tests/expectations.txt); only the program name
+ * 10.0.13 and 11.1.3 in baselines/units); only the program name
  * differs.
  */
 #include "help.h"

@@ -3,7 +3,7 @@
  * Each follows qemu's control flow step by step (including where it moves
  * its end pointer) because users rely on the odd corners: "1.k" is 1024,
  * "0x1000B" is 65547, "-0" is a range error from 8.1 on, and so on. The
- * outputs were checked against the real binaries (tests/expectations.txt).
+ * outputs were checked against the real binaries (baselines/units).
  */
 #include "size.h"
 

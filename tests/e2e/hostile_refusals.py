@@ -9,29 +9,28 @@ and every release profile, `instar map` (human and JSON, probed and with
 and clear `instar: ...` lines on stderr (a file the path policy refuses
 gets the refusal, then qemu's open error).
 
-    hostile_refusals.py --instar BIN --manifest conformance/images/manifest.json
-                        --images DIR   (DIR: the materialised corpus)
+    scripts/py tests/e2e/hostile_refusals.py [--instar P]
+        --manifest conformance/images/manifest.json
+        --images DIR   (DIR: the materialised corpus)
 """
 import argparse
 import json
-import os
-import subprocess
 import sys
+
+from instar_testing import cli, harness, kvm
 
 TIMEOUT = 10
 COMPATS = ["5.2", "7.2", "10.0", "11.1"]
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--instar", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    cli.add_tool_args(ap, qemu_img=False)
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--images", required=True)
     a = ap.parse_args()
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        print("SKIPPED: /dev/kvm not available: instar cannot boot its guest",
-              file=sys.stderr)
-        return 77
+    kvm.require("this test")
+    instar = harness.find_program(a.instar)
     with open(a.manifest) as f:
         images = [i for i in json.load(f)["images"] if i.get("no_baseline")]
     if not images:
@@ -42,22 +41,22 @@ def main():
         for compat in COMPATS:
             for fmt in ([], ["-f", img["format"]]):
                 for out in ([], ["--output=json"]):
-                    argv = [a.instar, "map", "--qemu-compat=" + compat] + fmt + out + [img["file"]]
                     runs += 1
-                    try:
-                        r = subprocess.run(argv, cwd=a.images, capture_output=True,
-                                           stdin=subprocess.DEVNULL, timeout=TIMEOUT,
-                                           env=dict(os.environ, LC_ALL="C"))
-                    except subprocess.TimeoutExpired:
-                        print("FAIL %s: no answer in %d s: %s" % (img["id"], TIMEOUT, argv))
+                    r = harness.run(instar, ["--qemu-compat=" + compat, "map"] + fmt + out
+                                    + [img["file"]], argv0="instar", cwd=a.images,
+                                    timeout=TIMEOUT)
+                    if r.timed_out:
+                        print("FAIL %s: no answer in %d s: %s" % (img["id"], TIMEOUT,
+                                                                 r.command()))
                         bad += 1
                         continue
                     err = r.stderr.decode(errors="replace")
                     lines = err.splitlines()
-                    if (r.returncode != 1 or r.stdout or not lines or not err.endswith("\n")
+                    if (r.status != 1 or r.stdout or not lines or not err.endswith("\n")
                             or not all(l.startswith("instar: ") for l in lines)):
-                        print("FAIL %s: %s\n  exit %d, stdout %r, stderr %r"
-                              % (img["id"], argv, r.returncode, r.stdout[:200], err[:300]))
+                        print("FAIL %s: %s\n  exit %s, stdout %r, stderr %r"
+                              % (img["id"], r.command(), r.status_text(), r.stdout[:200],
+                                 err[:300]))
                         bad += 1
                     elif compat == COMPATS[-1] and not fmt and not out:
                         print("ok   %s (qemu-img: %s)\n     %s"

@@ -4,14 +4,18 @@
 For every image recipe in IMAGES and every invocation in WINDOWS x OUTPUTS x
 FORMAT_MODES (plus the few fixed EXTRA_CASES) both tools are run with the same
 arguments after the sub-command, in the work directory, with relative file
-names:
+names (instar_testing.harness: argv[0] the tool's name, LC_ALL=C, stdin
+/dev/null):
 
-    <qemu-img> map ARGS
-    <instar>   map --qemu-compat=<first line of `qemu-img --version`> ARGS
+    qemu-img map ARGS
+    instar --qemu-compat=<first line of `qemu-img --version`> map ARGS
 
 stdout must be byte-identical and the exit status equal.  stderr must be equal
-too once every word `qemu-img` in qemu-img's stderr is replaced by `instar`
-(disable with --no-stderr).
+too after the program-name rule of docs/conformance.md (disable with
+--no-stderr).
+
+    scripts/py tests/e2e/map_e2e.py [--instar P] [--qemu-img P] [--qemu-io P]
+        [--scratch DIR] [--filter S] [-j N] [--no-stderr] [-v]
 
 Exit status: 0 all passed, 1 some failed, 2 harness error,
 77 skipped (no usable /dev/kvm: instar cannot boot its guest).
@@ -20,85 +24,16 @@ Stdlib only; no shell is involved anywhere.
 
 import argparse
 import concurrent.futures
-import difflib
 import json
 import os
-import re
-import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-SKIP_RC = 77
-CMD_TIMEOUT = 120  # seconds, per process
-
-# Placeholders in recipe argv lists, replaced by the configured programs.
-QEMU_IMG = "<qemu-img>"
-QEMU_IO = "<qemu-io>"
-PY = "<python>"
-
-_WRITE_BYTES = ("import sys; open(sys.argv[1], 'wb')"
-                ".write(bytes.fromhex(sys.argv[2]) * int(sys.argv[3]))")
-_WRITE_RANDOM = ("import random, sys; f = open(sys.argv[1], 'r+b'); "
-                 "f.seek(int(sys.argv[2])); "
-                 "f.write(random.Random(1).randbytes(int(sys.argv[3])))")
-
-
-def write_bytes(path, pattern, count):
-    """argv: create PATH holding PATTERN (bytes) repeated COUNT times."""
-    return [PY, "-c", _WRITE_BYTES, path, pattern.hex(), str(count)]
-
-
-def write_random(path, offset, length):
-    """argv: overwrite LENGTH deterministic pseudo-random bytes at OFFSET."""
-    return [PY, "-c", _WRITE_RANDOM, path, str(offset), str(length)]
-
-
-# Corrupts a qcow2 image in place: ORs VALUE into the 8-byte big-endian
-# word at byte DELTA of the L2 table that L1 entry L1_INDEX points to
-# (DELTA < 0: into the L1 entry itself).
-_PATCH_QCOW2 = r"""
-import struct, sys
-path, l1_index, delta, value = sys.argv[1], *map(int, sys.argv[2:5])
-with open(path, 'r+b') as f:
-    l1_off = struct.unpack('>Q', f.read(48)[40:48])[0]
-    where = l1_off + 8 * l1_index
-    if delta >= 0:
-        f.seek(where)
-        where = (struct.unpack('>Q', f.read(8))[0] & 0x00fffffffffffe00) + delta
-    f.seek(where)
-    word = struct.unpack('>Q', f.read(8))[0]
-    f.seek(where)
-    f.write(struct.pack('>Q', word | value))
-"""
-
-
-def patch_qcow2(path, l1_index, delta, value):
-    """argv: OR VALUE into an L1 entry (delta < 0) or an L2 word."""
-    return [PY, "-c", _PATCH_QCOW2, path, str(l1_index), str(delta),
-            str(value)]
-
-
-def create(fmt, path, size, *opts):
-    """argv: qemu-img create -f FMT [-o OPT]... PATH SIZE"""
-    argv = [QEMU_IMG, "create", "-q", "-f", fmt]
-    for o in opts:
-        argv += ["-o", o]
-    return argv + [path, size]
-
-
-def qio(fmt, path, *cmds):
-    """argv: qemu-io -f FMT -c CMD... PATH"""
-    argv = [QEMU_IO, "-f", fmt]
-    for c in cmds:
-        argv += ["-c", c]
-    return argv + [path]
-
-
-def truncate(path, size):
-    return ["truncate", "-s", size, path]
+from instar_testing import cli, harness, kvm
+from instar_testing.corpus import CommandFailed, Programs
+from instar_testing.images import create, patch_l2, qio, truncate, write_bytes, write_random
 
 
 # ---------------------------------------------------------------------------
@@ -167,8 +102,8 @@ IMAGES = [
         truncate("q_compsrc.raw", "4M"),
         qio("raw", "q_compsrc.raw",
             "write -P 0x11 1M 1M", "write -P 0x22 3M 64k"),
-        write_random("q_compsrc.raw", 2 * 1048576 + 65536, 65536),  # stays uncompressed
-        [QEMU_IMG, "convert", "-c", "-f", "raw", "-O", "qcow2",
+        write_random("q_compsrc.raw", 2 * 1048576 + 65536, 65536, 1),  # stays uncompressed
+        ["qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2",
          "q_compsrc.raw", "q_compressed.qcow2"]]),
     ("q_v2.qcow2", "qcow2", [            # no zero flag: write -z deallocates
         create("qcow2", "q_v2.qcow2", "4M", "compat=0.10"),
@@ -196,12 +131,12 @@ IMAGES = [
         create("qcow2", "q_bad_l2_offset.qcow2", "1G"),
         qio("qcow2", "q_bad_l2_offset.qcow2",
             "write -P 1 0 64k", "write -P 2 600M 64k"),
-        patch_qcow2("q_bad_l2_offset.qcow2", 1, -1, 0x200)]),
+        patch_l2("q_bad_l2_offset.qcow2", 1, -1, 0x200)]),
     ("q_extl2_bad.qcow2", "qcow2", [       # alloc and zero bits both set
         create("qcow2", "q_extl2_bad.qcow2", "1M", "extended_l2=on"),
         qio("qcow2", "q_extl2_bad.qcow2",
             "write -P 1 4k 4k", "write -z 64k 8k", "write -P 2 200k 64k"),
-        patch_qcow2("q_extl2_bad.qcow2", 0, 3 * 16 + 8, 0xffffffff << 32)]),
+        patch_l2("q_extl2_bad.qcow2", 0, 3 * 16 + 8, 0xffffffff << 32)]),
     ("q_1t.qcow2", "qcow2", [
         create("qcow2", "q_1t.qcow2", "1T"),
         qio("qcow2", "q_1t.qcow2",
@@ -266,39 +201,29 @@ EXTRA_CASES = [
 
 # ---------------------------------------------------------------------------
 class Harness:
-    def __init__(self, args):
+    def __init__(self, args, tools):
         self.args = args
-        self.subst = {QEMU_IMG: args.qemu_img, QEMU_IO: args.qemu_io,
-                      PY: sys.executable}
-        self.compat = None
+        self.tools = tools
+        self.programs = Programs(tools.qemu_img, args.qemu_io)
         self.workdir = None
 
     def log(self, msg):
         if self.args.verbose:
             print(msg, file=sys.stderr, flush=True)
 
-    def run(self, argv, **kw):
-        return subprocess.run(argv, cwd=self.workdir, stdin=subprocess.DEVNULL,
-                              capture_output=True, timeout=CMD_TIMEOUT, **kw)
-
     # -- setup ------------------------------------------------------------
     def make_image(self, recipe):
-        """Build one image; return (name, virtual size) or raise RuntimeError."""
+        """Build one image; return its virtual size or raise RuntimeError."""
         name, fmt, cmds = recipe[:3]
         path = os.path.join(self.workdir, name)
-        if os.path.lexists(path):       # a reused --workdir
+        if os.path.lexists(path):       # a reused --scratch
             os.unlink(path)
-        for cmd in cmds:
-            argv = [self.subst.get(a, a) for a in cmd]
-            self.log("  [%s] $ %s" % (name, shlex.join(argv)))
-            r = self.run(argv)
-            if r.returncode != 0:
-                raise RuntimeError("%s: `%s` exited %d\n%s%s" % (
-                    name, shlex.join(argv), r.returncode,
-                    r.stdout.decode(errors="replace"),
-                    r.stderr.decode(errors="replace")))
-        r = self.run([self.args.qemu_img, "info", "--output=json", "-f", fmt, name])
-        if r.returncode != 0:
+        try:
+            self.programs.run_all(name, cmds, self.workdir, timeout=harness.DEFAULT_TIMEOUT)
+        except CommandFailed as e:
+            raise RuntimeError(str(e))
+        r = self.tools.qemu(["info", "--output=json", "-f", fmt, name], self.workdir)
+        if r.status != 0:
             raise RuntimeError("%s: qemu-img info failed: %s"
                                % (name, r.stderr.decode(errors="replace")))
         return json.loads(r.stdout)["virtual-size"]
@@ -328,83 +253,34 @@ class Harness:
 
     def run_case(self, case):
         cname, margs = case
-        oracle = [self.args.qemu_img, "map"] + margs
-        tested = [self.args.instar, "map", "--qemu-compat=" + self.compat] + margs
-        try:
-            ro = self.run(oracle)
-            ri = self.run(tested)
-        except subprocess.TimeoutExpired as e:
-            return cname, False, "timeout after %ds: %s\n" % (
-                CMD_TIMEOUT, shlex.join(e.cmd))
-        exp_err = re.sub(rb"\bqemu-img\b", b"instar", ro.stderr)
-        report = []
-        if ro.returncode != ri.returncode:
-            report.append("exit status: qemu-img %d, instar %d\n"
-                          % (ro.returncode, ri.returncode))
-        if ro.stdout != ri.stdout:
-            report.append(udiff(ro.stdout, ri.stdout, "qemu-img stdout", "instar stdout"))
-        if not self.args.no_stderr and exp_err != ri.stderr:
-            report.append(udiff(exp_err, ri.stderr,
-                                "qemu-img stderr (qemu-img->instar)", "instar stderr"))
-        ok = not report
-        if not ok or self.args.verbose:
-            report.insert(0, "  $ %s\n  $ %s\n" % (shlex.join(oracle), shlex.join(tested)))
-        return cname, ok, "".join(report)
-
-
-def udiff(a, b, la, lb):
-    def lines(data):
-        ls = data.decode("utf-8", errors="backslashreplace").splitlines(True)
-        if ls and not ls[-1].endswith("\n"):
-            ls[-1] += "\n\\ No newline at end of file\n"
-        return ls
-    return "".join(difflib.unified_diff(lines(a), lines(b), la, lb))
-
-
-def kvm_usable():
-    return os.path.exists("/dev/kvm") and os.access("/dev/kvm", os.R_OK | os.W_OK)
+        c = self.tools.map_both(margs, self.workdir, compare_stderr=not self.args.no_stderr)
+        return cname, c.ok, c.report() if not c.ok or self.args.verbose else ""
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--instar", required=True, help="instar binary under test")
-    ap.add_argument("--qemu-img", default="qemu-img", help="oracle (default: qemu-img on PATH)")
-    ap.add_argument("--qemu-io", default="qemu-io", help="used to write images (default: qemu-io)")
-    ap.add_argument("--workdir", help="work directory (default: temp dir, removed on success)")
+    cli.add_tool_args(ap, qemu_io=True,
+                      scratch="work directory, kept (default: a temporary directory, "
+                              "removed on success)")
     ap.add_argument("--filter", help="run only cases whose name contains this substring")
     ap.add_argument("-j", "--jobs", type=int, default=2, help="parallel workers (default 2)")
     ap.add_argument("--no-stderr", action="store_true", help="do not compare stderr")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 
-    if not kvm_usable():
-        print("SKIPPED: /dev/kvm not available — instar cannot boot its guest; "
-              "this test did NOT run", file=sys.stderr)
-        return SKIP_RC
-
-    for prog in (args.instar, args.qemu_img, args.qemu_io):
-        if shutil.which(prog) is None:
-            print("error: program not found or not executable: %s" % prog, file=sys.stderr)
-            return 2
-    # Commands run with cwd = workdir: make explicit paths absolute (bare
-    # names stay as given and are looked up on PATH).
-    for attr in ("instar", "qemu_img", "qemu_io"):
-        p = getattr(args, attr)
-        if os.sep in p:
-            setattr(args, attr, os.path.abspath(p))
-
-    h = Harness(args)
-    r = subprocess.run([args.qemu_img, "--version"], capture_output=True)
-    first = r.stdout.decode(errors="replace").split("\n")[0]
-    if r.returncode != 0 or not first:
-        print("error: `%s --version` failed" % args.qemu_img, file=sys.stderr)
+    kvm.require("this test")
+    try:
+        tools = harness.Tools(args.qemu_img, args.instar)
+        args.qemu_io = harness.find_program(args.qemu_io)
+    except harness.ToolError as e:
+        print("error: %s" % e, file=sys.stderr)
         return 2
-    h.compat = first
-    h.log("profile: --qemu-compat=%s" % first)
+    h = Harness(args, tools)
+    h.log("profile: --qemu-compat=%s" % tools.compat)
 
-    if args.workdir:
-        os.makedirs(args.workdir, exist_ok=True)
-        h.workdir = os.path.abspath(args.workdir)
+    if args.scratch:
+        os.makedirs(args.scratch, exist_ok=True)
+        h.workdir = os.path.abspath(args.scratch)
     else:
         h.workdir = tempfile.mkdtemp(prefix="instar-map-e2e-")
     h.log("workdir: %s" % h.workdir)
@@ -433,7 +309,7 @@ def main():
     h.log("wall time %.1fs" % (time.monotonic() - t0))
     if failed:
         print("workdir kept: %s" % h.workdir, file=sys.stderr)
-    elif not args.workdir:
+    elif not args.scratch:
         shutil.rmtree(h.workdir, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     return 1 if failed else 0

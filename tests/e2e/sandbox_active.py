@@ -8,7 +8,7 @@ loop. While it is blocked, /proc/PID/status must show the seccomp filter
 stdout, stderr, the image and the vCPU. Then the pipe is drained and the
 run must finish successfully.
 
-    sandbox_active.py --instar PATH
+    scripts/py tests/e2e/sandbox_active.py [--instar PATH]
 """
 import argparse
 import os
@@ -17,9 +17,7 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "bench"))
-import map_bench  # noqa: E402  (the synthetic image generator)
+from instar_testing import cli, images, kvm
 
 
 def status_fields(pid):
@@ -32,17 +30,14 @@ def status_fields(pid):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--instar", required=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    cli.add_tool_args(ap, qemu_img=False)
     args = ap.parse_args()
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
-        print("SKIPPED: /dev/kvm not available — instar cannot boot its "
-              "guest; this test did NOT run", file=sys.stderr)
-        return 77
+    kvm.require("this test")
 
     with tempfile.TemporaryDirectory() as d:
         image = os.path.join(d, "many.qcow2")
-        map_bench.synthetic_qcow2(image, 1000000)
+        images.synthetic_qcow2(image, 1000000)
         p = subprocess.Popen([args.instar, "map", "--output=json", image],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20

@@ -1,7 +1,8 @@
 /*
- * map_options_parse() against real qemu-img: every case of
- * expectations.txt is replayed with the profile of the binary that
- * produced it (its --version line), and the bytes must match.
+ * map_options_parse() against real qemu-img: every run recorded in
+ * baselines/units (each case, for each binary) is replayed with the
+ * profile of the binary that produced it (its --version line), and the
+ * bytes must match.
  *
  * A case either stopped inside qemu-img's option handling (help, or a
  * usage/size/--output error), and then status, stdout and stderr must be
@@ -20,10 +21,10 @@
 #include <string.h>
 
 #include "capture.h"
-#include "expectations.h"
 #include "help.h"
 #include "options.h"
 #include "profile.h"
+#include "record_reader.h"
 #include "render.h"
 
 struct parse_run {
@@ -90,14 +91,14 @@ static char *with_prog(const char *text, const char *prog)
     return b;
 }
 
-static char *args_text(const struct expect_case *c)
+static char *args_text(const struct record_case *c)
 {
     size_t len = 1;
-    for (int i = 0; i < c->nargs; i++) {
+    for (size_t i = 0; i < c->nargs; i++) {
         len += strlen(c->args[i]) + 3;
     }
     char *s = calloc(1, len);
-    for (int i = 0; i < c->nargs; i++) {
+    for (size_t i = 0; i < c->nargs; i++) {
         strcat(s, "'");
         strcat(s, c->args[i]);
         strcat(s, "' ");
@@ -105,17 +106,17 @@ static char *args_text(const struct expect_case *c)
     return s;
 }
 
-static bool qemu_stopped_in_parsing(const struct expect_case *c)
+static bool qemu_stopped_in_parsing(const struct record_outcome *o)
 {
-    if (c->status == 0) {
-        return starts_with(c->out.data, "qemu-img version") ||
-               starts_with(c->out.data, "Usage:");
+    if (o->status == 0) {
+        return starts_with(o->out.data, "qemu-img version") ||
+               starts_with(o->out.data, "Usage:");
     }
-    return strstr(c->err.data, "Try '") ||
-           strstr(c->err.data, "Invalid start offset") ||
-           strstr(c->err.data, "Invalid max length") ||
-           strstr(c->err.data, "--output must be used") ||
-           strstr(c->err.data, "--image-opts and --format are mutually");
+    return strstr(o->err.data, "Try '") ||
+           strstr(o->err.data, "Invalid start offset") ||
+           strstr(o->err.data, "Invalid max length") ||
+           strstr(o->err.data, "--output must be used") ||
+           strstr(o->err.data, "--image-opts and --format are mutually");
 }
 
 static char *render_help_instar(const char *prog)
@@ -161,9 +162,10 @@ static char *simulate_map(const struct map_options *o,
     return buf;
 }
 
-static bool simulatable(const struct expect_case *c, const struct map_options *o)
+static bool simulatable(const struct record_outcome *q,
+                        const struct map_options *o)
 {
-    return c->status == 0 &&
+    return q->status == 0 &&
            (strcmp(o->filename, "empty.raw") == 0 ||
             strcmp(o->filename, "sparse.raw") == 0) &&
            (!o->format || strcmp(o->format, "raw") == 0);
@@ -173,19 +175,21 @@ struct tally {
     int exact, help, proceeded, simulated, refused;
 };
 
-static void check_case(const struct expect_case *c, struct tally *t)
+static void check_case(const struct record_run *r, struct tally *t)
 {
+    const struct record_case *c = r->c;
+    const struct record_outcome *q = r->o;
     struct qemu_profile p;
-    cr_assert_eq(profile_from_compat(c->compat, &p), 0, "case %d: compat %s",
-                 c->id, c->compat);
+    cr_assert_eq(profile_from_compat(r->version->compat, &p), 0,
+                 "case %s: compat %s", c->id, r->version->compat);
 
     const char *prog = base_name(c->argv0);
     char **argv = calloc((size_t)c->nargs + 2, sizeof(char *));
     argv[0] = c->argv0;
-    for (int i = 0; i < c->nargs; i++) {
+    for (size_t i = 0; i < c->nargs; i++) {
         argv[i + 1] = c->args[i];
     }
-    struct parse_run run = { c->nargs + 1, argv, prog, &p, { 0 } };
+    struct parse_run run = { (int)c->nargs + 1, argv, prog, &p, { 0 } };
     char *env_name = NULL;
     if (c->env) {
         env_name = strndup(c->env, strcspn(c->env, "="));
@@ -199,22 +203,22 @@ static void check_case(const struct expect_case *c, struct tally *t)
     }
 
     char *what = args_text(c);
-    char *want_out = with_prog(c->out.data, prog);
-    char *want_err = with_prog(c->err.data, prog);
+    char *want_out = with_prog(q->out.data, prog);
+    char *want_err = with_prog(q->err.data, prog);
 
-    if (qemu_stopped_in_parsing(c)) {
-        cr_expect_eq(status, c->status, "case %d (%s, %s): status %d, want %d",
-                     c->id, p.name, what, status, c->status);
-        cr_expect_str_eq(got.err, want_err, "case %d (%s, %s): stderr",
+    if (qemu_stopped_in_parsing(q)) {
+        cr_expect_eq(status, q->status, "case %s (%s, %s): status %d, want %d",
+                     c->id, p.name, what, status, q->status);
+        cr_expect_str_eq(got.err, want_err, "case %s (%s, %s): stderr",
                          c->id, p.name, what);
-        if (starts_with(c->out.data, "qemu-img version")) {
+        if (starts_with(q->out.data, "qemu-img version")) {
             /* C0/C1 print qemu-img's global help; instar prints its own. */
             char *help = render_help_instar(prog);
-            cr_expect_str_eq(got.out, help, "case %d: instar help", c->id);
+            cr_expect_str_eq(got.out, help, "case %s: instar help", c->id);
             free(help);
             t->help++;
         } else {
-            cr_expect_str_eq(got.out, want_out, "case %d (%s, %s): stdout",
+            cr_expect_str_eq(got.out, want_out, "case %s (%s, %s): stdout",
                              c->id, p.name, what);
             t->exact++;
         }
@@ -225,24 +229,24 @@ static void check_case(const struct expect_case *c, struct tally *t)
             line--;
         }
         cr_expect(strstr(line, "--object") || strstr(line, "--image-opts"),
-                  "case %d: refusal names the option", c->id);
+                  "case %s: refusal names the option", c->id);
         cr_expect(strncmp(got.err, want_err, (size_t)(line - got.err)) == 0,
-                  "case %d (%s, %s): output before the refusal", c->id,
+                  "case %s (%s, %s): output before the refusal", c->id,
                   p.name, what);
-        cr_expect_eq(got.out_len, 0, "case %d: stdout", c->id);
+        cr_expect_eq(got.out_len, 0, "case %s: stdout", c->id);
         t->refused++;
     } else {
-        cr_expect_eq(status, -1, "case %d (%s, %s): status %d, qemu-img "
+        cr_expect_eq(status, -1, "case %s (%s, %s): status %d, qemu-img "
                      "went on to open the image", c->id, p.name, what, status);
-        cr_expect_eq(got.out_len, 0, "case %d: stdout", c->id);
+        cr_expect_eq(got.out_len, 0, "case %s: stdout", c->id);
         cr_expect(starts_with(want_err, got.err),
-                  "case %d (%s, %s): stderr '%s' not a prefix of '%s'", c->id,
+                  "case %s (%s, %s): stderr '%s' not a prefix of '%s'", c->id,
                   p.name, what, got.err, want_err);
-        if (status == -1 && simulatable(c, &run.o)) {
+        if (status == -1 && simulatable(q, &run.o)) {
             char *map = simulate_map(&run.o, &p);
-            cr_expect_str_eq(map, want_out, "case %d (%s, %s): map output",
+            cr_expect_str_eq(map, want_out, "case %s (%s, %s): map output",
                              c->id, p.name, what);
-            cr_expect_str_eq(got.err, want_err, "case %d: stderr", c->id);
+            cr_expect_str_eq(got.err, want_err, "case %s: stderr", c->id);
             free(map);
             t->simulated++;
         }
@@ -257,17 +261,19 @@ static void check_case(const struct expect_case *c, struct tally *t)
 
 Test(options, matches_real_qemu_img)
 {
-    struct expectations ex;
+    struct record_runs rr;
     struct tally t = { 0 };
-    expectations_load(CLI_EXPECTATIONS, &ex);
-    cr_assert_gt(ex.count, 1000);
-    for (size_t i = 0; i < ex.count; i++) {
-        check_case(&ex.cases[i], &t);
+    char err[512];
+    cr_assert_eq(record_runs_load(CLI_UNITS_VERSIONS, CLI_UNITS, &rr, err,
+                                  sizeof(err)), 0, "%s", err);
+    cr_assert_gt(rr.count, 1000);
+    for (size_t i = 0; i < rr.count; i++) {
+        check_case(&rr.runs[i], &t);
     }
     cr_log_info("%zu qemu-img runs: %d byte-exact parse results, %d C0/C1 "
                 "help, %d proceeded (%d maps rebuilt), %d refusals",
-                ex.count, t.exact, t.help, t.proceeded, t.simulated, t.refused);
-    expectations_free(&ex);
+                rr.count, t.exact, t.help, t.proceeded, t.simulated, t.refused);
+    record_runs_free(&rr);
 }
 
 /* Parses map ARGS... under the given compat; returns the status. */

@@ -1,6 +1,6 @@
 /*
  * Renderer bytes. For each real qemu-img run over the renderer images in
- * expectations.txt, the JSON output is parsed back into entries, and the
+ * baselines/units, the JSON output is parsed back into entries, and the
  * renderers must reproduce both that JSON and the same binary's human
  * output from them: J1 (5.2), J2 (7.2), J3 (10.0.x, 11.1.3), separators,
  * the unterminated output of a failed walk, "0" for zero, the columns
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expectations.h"
 #include "profile.h"
+#include "record_reader.h"
 #include "render.h"
 
 static const char *const images[] = {
@@ -94,18 +94,18 @@ static void render_all(const struct qemu_profile *p, bool human,
     fclose(err);
 }
 
-static const struct expect_case *find(const struct expectations *ex,
-                                      const char *compat, bool json,
-                                      const char *image)
+/* What version printed for `map [--output=json] IMAGE`. */
+static const struct record_outcome *find(const struct record_file *f,
+                                         const char *version, bool json,
+                                         const char *image)
 {
-    for (size_t i = 0; i < ex->count; i++) {
-        const struct expect_case *c = &ex->cases[i];
-        int n = json ? 2 : 1;
-        if (c->nargs == n && strcmp(c->compat, compat) == 0 && !c->env &&
-            strcmp(c->argv0, "qemu-img") == 0 &&
+    for (size_t i = 0; i < f->count; i++) {
+        const struct record_case *c = &f->cases[i];
+        size_t n = json ? 2 : 1;
+        if (c->nargs == n && !c->env && strcmp(c->argv0, "qemu-img") == 0 &&
             strcmp(c->args[n - 1], image) == 0 &&
             (!json || strcmp(c->args[0], "--output=json") == 0)) {
-            return c;
+            return record_outcome_of(c, version);
         }
     }
     return NULL;
@@ -113,20 +113,21 @@ static const struct expect_case *find(const struct expectations *ex,
 
 Test(render, matches_real_qemu_img)
 {
-    struct expectations ex;
+    struct record_runs rr;
+    char msg[512];
     int pairs = 0;
-    expectations_load(CLI_EXPECTATIONS, &ex);
-    for (size_t i = 0; i < ex.count; i++) {
-        const char *compat = ex.cases[i].compat;
-        if (i > 0 && strcmp(compat, ex.cases[i - 1].compat) == 0) {
-            continue; /* one pass per binary */
-        }
+    cr_assert_eq(record_runs_load(CLI_UNITS_VERSIONS, CLI_UNITS, &rr, msg,
+                                  sizeof(msg)), 0, "%s", msg);
+    for (size_t i = 0; i < rr.versions.count; i++) {
+        const struct record_version *v = &rr.versions.v[i];
         struct qemu_profile p;
-        cr_assert_eq(profile_from_compat(compat, &p), 0);
+        cr_assert_eq(profile_from_compat(v->compat, &p), 0);
         for (size_t k = 0; k < sizeof(images) / sizeof(images[0]); k++) {
-            const struct expect_case *js = find(&ex, compat, true, images[k]);
-            const struct expect_case *hu = find(&ex, compat, false, images[k]);
-            cr_assert(js && hu, "%s: %s runs", compat, images[k]);
+            const struct record_outcome *js = find(&rr.file, v->name, true,
+                                                   images[k]);
+            const struct record_outcome *hu = find(&rr.file, v->name, false,
+                                                   images[k]);
+            cr_assert(js && hu, "%s: %s runs", v->name, images[k]);
             struct map_entry_view e[MAX_ENTRIES];
             size_t n = parse_json(js->out.data, e);
             bool complete = js->status == 0;
@@ -153,7 +154,7 @@ Test(render, matches_real_qemu_img)
     }
     cr_expect_geq(pairs, 6 * 8);
     cr_log_info("%d (binary, image) pairs rendered in both formats", pairs);
-    expectations_free(&ex);
+    record_runs_free(&rr);
 }
 
 static char *render_one(enum json_profile j, bool human,

@@ -1,5 +1,5 @@
 /*
- * -s/-l parsing. The binaries' runs in expectations.txt give S0 (5.2),
+ * -s/-l parsing. The binaries' runs in baselines/units give S0 (5.2),
  * S1 (7.2), S3 (Debian 10.0.x) and S4 (11.1.3), each with its profile's
  * messages. Two combinations no binary here has are derived from those
  * runs by the one documented change between them:
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expectations.h"
+#include "record_reader.h"
 #include "size.h"
 
 static const char hint_fmt[] =
@@ -43,32 +43,32 @@ static struct outcome convert(const char *compat, bool is_length,
 }
 
 /* What the binary printed, in the same terms. */
-static struct outcome observed(const struct expect_case *c, bool is_length)
+static struct outcome observed(const struct record_run *r, bool is_length)
 {
-    struct outcome o = { c->status == 0, -1, { 0 } };
-    snprintf(o.err, sizeof(o.err), "%s", c->err.data);
+    struct outcome o = { r->o->status == 0, -1, { 0 } };
+    snprintf(o.err, sizeof(o.err), "%s", r->o->err.data);
     if (o.ok) {
         const char *key = is_length ? "\"length\": " : "\"start\": ";
-        o.value = strtoll(strstr(c->out.data, key) + strlen(key), NULL, 10);
+        o.value = strtoll(strstr(r->o->out.data, key) + strlen(key), NULL, 10);
     }
     return o;
 }
 
 static void expect_same(const struct outcome *got, const struct outcome *want,
-                        int id, const char *compat, const char *text)
+                        const char *id, const char *compat, const char *text)
 {
-    cr_expect_eq(got->ok, want->ok, "case %d (%s) '%s': ok", id, compat, text);
+    cr_expect_eq(got->ok, want->ok, "case %s (%s) '%s': ok", id, compat, text);
     if (want->ok) {
-        cr_expect_eq(got->value, want->value, "case %d (%s) '%s': %lld != %lld",
+        cr_expect_eq(got->value, want->value, "case %s (%s) '%s': %lld != %lld",
                      id, compat, text, (long long)got->value,
                      (long long)want->value);
     }
-    cr_expect_str_eq(got->err, want->err, "case %d (%s) '%s': messages", id,
+    cr_expect_str_eq(got->err, want->err, "case %s (%s) '%s': messages", id,
                      compat, text);
 }
 
 /* The -s/-l cases: map --output=json -s|-l VALUE sparse.raw */
-static bool size_case(const struct expect_case *c, bool *is_length)
+static bool size_case(const struct record_case *c, bool *is_length)
 {
     if (c->nargs != 4 || strcmp(c->args[0], "--output=json") != 0 ||
         strcmp(c->args[3], "sparse.raw") != 0 || c->env) {
@@ -78,39 +78,50 @@ static bool size_case(const struct expect_case *c, bool *is_length)
     return *is_length || strcmp(c->args[1], "-s") == 0;
 }
 
+static void load(struct record_runs *rr)
+{
+    char err[512];
+    cr_assert_eq(record_runs_load(CLI_UNITS_VERSIONS, CLI_UNITS, rr, err,
+                                  sizeof(err)), 0, "%s", err);
+}
+
 Test(size, matches_real_qemu_img)
 {
-    struct expectations ex;
+    struct record_runs rr;
     int n = 0;
-    expectations_load(CLI_EXPECTATIONS, &ex);
-    for (size_t i = 0; i < ex.count; i++) {
-        const struct expect_case *c = &ex.cases[i];
+    load(&rr);
+    for (size_t i = 0; i < rr.count; i++) {
+        const struct record_run *r = &rr.runs[i];
+        const struct record_case *c = r->c;
+        const char *compat = r->version->compat;
         bool len;
         if (!size_case(c, &len)) {
             continue;
         }
-        struct outcome want = observed(c, len);
-        struct outcome got = convert(c->compat, len, c->args[2]);
-        expect_same(&got, &want, c->id, c->compat, c->args[2]);
+        struct outcome want = observed(r, len);
+        struct outcome got = convert(compat, len, c->args[2]);
+        expect_same(&got, &want, c->id, compat, c->args[2]);
         n++;
     }
     cr_expect_gt(n, 600);
     cr_log_info("%d size strings checked against qemu-img binaries", n);
-    expectations_free(&ex);
+    record_runs_free(&rr);
 }
 
 Test(size, s2_is_s1_without_hex_suffixes)
 {
-    struct expectations ex;
+    struct record_runs rr;
     int n = 0;
-    expectations_load(CLI_EXPECTATIONS, &ex);
-    for (size_t i = 0; i < ex.count; i++) {
-        const struct expect_case *c = &ex.cases[i];
+    load(&rr);
+    for (size_t i = 0; i < rr.count; i++) {
+        const struct record_run *r = &rr.runs[i];
+        const struct record_case *c = r->c;
+        const char *compat = r->version->compat;
         bool len;
-        if (!size_case(c, &len) || !strstr(c->compat, "version 7.2.22")) {
+        if (!size_case(c, &len) || !strstr(compat, "version 7.2.22")) {
             continue;
         }
-        struct outcome want = observed(c, len);
+        struct outcome want = observed(r, len);
         if (strstr(want.err, "warning: Using a multiplier suffix")) {
             want.ok = false;
             snprintf(want.err, sizeof(want.err), hint_fmt,
@@ -121,21 +132,23 @@ Test(size, s2_is_s1_without_hex_suffixes)
         n++;
     }
     cr_expect_gt(n, 100);
-    expectations_free(&ex);
+    record_runs_free(&rr);
 }
 
 Test(size, upstream_s3_uses_c1_messages)
 {
-    struct expectations ex;
+    struct record_runs rr;
     int n = 0;
-    expectations_load(CLI_EXPECTATIONS, &ex);
-    for (size_t i = 0; i < ex.count; i++) {
-        const struct expect_case *c = &ex.cases[i];
+    load(&rr);
+    for (size_t i = 0; i < rr.count; i++) {
+        const struct record_run *r = &rr.runs[i];
+        const struct record_case *c = r->c;
+        const char *compat = r->version->compat;
         bool len;
-        if (!size_case(c, &len) || !strstr(c->compat, "version 10.0.13")) {
+        if (!size_case(c, &len) || !strstr(compat, "version 10.0.13")) {
             continue;
         }
-        struct outcome want = observed(c, len);
+        struct outcome want = observed(r, len);
         if (!want.ok && strstr(want.err, "specified: '")) {
             snprintf(want.err, sizeof(want.err), hint_fmt,
                      len ? "max length" : "start offset");
@@ -145,7 +158,7 @@ Test(size, upstream_s3_uses_c1_messages)
         n++;
     }
     cr_expect_gt(n, 100);
-    expectations_free(&ex);
+    record_runs_free(&rr);
 }
 
 /* The message writers on their own (texts as the binaries print them). */

@@ -1,6 +1,7 @@
 # vpc (VHD) and vhdx cases of diff_qemu.sh (sourced: uses compare,
 # windows, mk and qio). Hostile variants are patched with vhdpoke.py.
-VHDPOKE="python3 $(dirname "${BASH_SOURCE[0]}")/vhdpoke.py"
+_here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+VHDPOKE="$_here/../../../scripts/py $_here/vhdpoke.py"
 # vpoke NAME BASE EDIT...: copy BASE, apply edits, compare with and without -f
 vpc_fmt() { case $1 in *.vhd) echo vpc ;; *) echo vhdx ;; esac; }
 vpoke() {

@@ -35,7 +35,7 @@ static enum image_format parse_fmt(const char *s)
 int main(int argc, char **argv)
 {
     enum image_format fmt = FMT_PROBE;
-    enum json_layout layout = JSON_J2;
+    enum json_profile layout = JSON_J2;
     int64_t start = 0, max_length = -1;
     const char *path = NULL;
     bool stats = false;

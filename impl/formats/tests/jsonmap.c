@@ -1,8 +1,7 @@
-/* JSON rendering of map walks, and running real qemu-img, for tests. */
+/* Map walks rendered by instar's renderer, and real qemu-img runs, for tests. */
 #include "jsonmap.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,50 +9,48 @@
 #include <unistd.h>
 
 #include "filedev.h"
+#include "render.h"
 
 uint32_t jsonmap_vhd_size_rule = 1;
 uint32_t jsonmap_driver_rules = NODE_RULES_NEWEST;
 
-struct render {
-    FILE *out;
-    enum json_layout layout;
-    unsigned long count;
-};
-
-static int render_entry(void *ctx, const struct map_extent *e,
-                        struct map_error *err)
+/* The renderer's view of one merged extent of the format library. */
+static struct map_entry_view entry_view(const struct map_extent *e)
 {
-    struct render *r = ctx;
+    return (struct map_entry_view){
+        .start = e->start,
+        .length = e->length,
+        .depth = e->depth,
+        .present = e->present,
+        .zero = e->zero,
+        .data = e->data,
+        .compressed = e->compressed,
+        .has_offset = e->has_offset,
+        .offset = e->offset,
+    };
+}
+
+static int render_extent(void *ctx, const struct map_extent *e,
+                         struct map_error *err)
+{
+    struct map_entry_view v = entry_view(e);
 
     (void)err;
-    if (r->count++)
-        fputs(",\n", r->out);
-    fprintf(r->out, "{ \"start\": %" PRId64 ", \"length\": %" PRId64
-            ", \"depth\": %" PRId64, (int64_t)e->start, (int64_t)e->length,
-            (int64_t)e->depth);
-    if (r->layout != JSON_J1)
-        fprintf(r->out, ", \"present\": %s", e->present ? "true" : "false");
-    fprintf(r->out, ", \"zero\": %s, \"data\": %s",
-            e->zero ? "true" : "false", e->data ? "true" : "false");
-    if (r->layout == JSON_J3)
-        fprintf(r->out, ", \"compressed\": %s",
-                e->compressed ? "true" : "false");
-    if (e->has_offset)
-        fprintf(r->out, ", \"offset\": %" PRId64, (int64_t)e->offset);
-    fputc('}', r->out);
+    render_entry(ctx, &v); /* JSON output takes every entry */
     return 0;
 }
 
 struct json_result instar_map_file(const char *path, enum image_format fmt,
                                    int64_t start, int64_t max_length,
-                                   enum json_layout layout)
+                                   enum json_profile layout)
 {
     struct json_result res = {NULL, NULL, 0, 0, 0, 0, 0};
     size_t out_len = 0, err_len = 0;
     FILE *out = open_memstream(&res.out, &out_len);
     FILE *errf = open_memstream(&res.err, &err_len);
     struct map_request rq = {start, max_length, 0};
-    struct render r = {out, layout, 0};
+    struct qemu_profile prof;
+    struct render_ctx r;
     size_t arena_size = 64u << 20;
     void *mem = aligned_alloc(16, arena_size);
     struct map_error err;
@@ -63,6 +60,9 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     struct node *top;
     int rc;
 
+    profile_default(&prof);
+    prof.json = layout;
+    render_init(&r, out, errf, "qemu-img", &prof, false);
     if (layout != JSON_J1)
         rq.merge_keys |= MERGE_PRESENT;
     if (layout == JSON_J3)
@@ -94,11 +94,10 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
         filedev_close(&f);
         goto done;
     }
-    fputc('[', out);
-    rc = map_image(top, &rq, render_entry, &r, &err);
+    render_begin(&r);
+    rc = map_image(top, &rq, render_extent, &r, &err);
     if (rc < 0) {
-        if (r.count)
-            fputs(",\n", out);
+        render_abort(&r);
         if (err.kind == MAP_ERR_METADATA)
             fprintf(errf, "qemu-img: Could not read file metadata: %s\n",
                     strerror(err.errnum));
@@ -106,7 +105,7 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
             fprintf(errf, "qemu-img: %s\n", err.msg);
         res.status = 1;
     } else {
-        fputs("]\n", out);
+        render_finish(&r);
     }
     res.reads = f.reads;
     res.seeks = f.seeks;

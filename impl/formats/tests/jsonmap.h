@@ -1,6 +1,7 @@
 /*
- * Test-side rendering of a map walk as qemu-img's JSON (6.1-8.1 layout,
- * or 6.0 / 8.2+ with the flags), so tests and hostmap can compare whole
+ * Test-side map walks over host files, rendered as qemu-img's JSON by
+ * instar's own renderer (impl/cli/render.h) in a chosen key layout (J2,
+ * the 6.1-8.1 one, or J1 / J3), so tests and hostmap can compare whole
  * outputs with real qemu-img byte for byte.
  */
 #ifndef INSTAR_TESTS_JSONMAP_H
@@ -10,8 +11,7 @@
 #include <stdint.h>
 
 #include "map.h"
-
-enum json_layout { JSON_J1, JSON_J2, JSON_J3 };
+#include "profile.h"
 
 /* Result of a map: stdout and stderr text as qemu-img would print them. */
 struct json_result {
@@ -29,7 +29,7 @@ struct json_result {
  */
 struct json_result instar_map_file(const char *path, enum image_format fmt,
                                    int64_t start, int64_t max_length,
-                                   enum json_layout layout);
+                                   enum json_profile layout);
 
 /* Run `qemu-img map --output=json ARGS` through the shell. */
 struct json_result qemu_map(const char *qemu_img, const char *args);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Patch VHD / VHDX images for diff_qemu_vhd.sh's hostile cases.
 
-vhdpoke.py FILE EDIT... ; edits are applied in order and checksums are
+scripts/py impl/formats/tests/vhdpoke.py FILE EDIT... ; edits are applied in order and checksums are
 fixed afterwards unless the edit is raw= or "nocrc" is given.
 VHD:  creator=STR current=N geometry=C,H,S footer=OFF:FMT:VAL
       raw=OFF:FMT:VAL dyn=OFF:FMT:VAL bat=IDX:VAL
@@ -13,14 +13,7 @@ FMT is a struct format or "hex" (VAL then is the bytes in hex).
 import struct
 import sys
 
-
-def crc32c(data):
-    crc = 0xffffffff
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82f63b78 if crc & 1 else 0)
-    return crc ^ 0xffffffff
+from instar_testing.images import crc32c
 
 
 def put(d, off, fmt, val):
