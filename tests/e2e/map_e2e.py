@@ -13,6 +13,10 @@ stdout must be byte-identical and the exit status equal.  stderr must be equal
 too once every word `qemu-img` in qemu-img's stderr is replaced by `instar`
 (disable with --no-stderr).
 
+With --inproc the program under test is the test-only instar-inproc
+(tests/inproc/): it needs no /dev/kvm and runs as argv[0] "instar", so
+that its messages name the program as instar's do.
+
 Exit status: 0 all passed, 1 some failed, 2 harness error,
 77 skipped (no usable /dev/kvm: instar cannot boot its guest).
 Stdlib only; no shell is involved anywhere.
@@ -332,7 +336,10 @@ class Harness:
         tested = [self.args.instar, "map", "--qemu-compat=" + self.compat] + margs
         try:
             ro = self.run(oracle)
-            ri = self.run(tested)
+            if self.args.inproc:
+                ri = self.run(["instar"] + tested[1:], executable=tested[0])
+            else:
+                ri = self.run(tested)
         except subprocess.TimeoutExpired as e:
             return cname, False, "timeout after %ds: %s\n" % (
                 CMD_TIMEOUT, shlex.join(e.cmd))
@@ -375,9 +382,12 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2, help="parallel workers (default 2)")
     ap.add_argument("--no-stderr", action="store_true", help="do not compare stderr")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--inproc", action="store_true",
+                    help="--instar is the test-only instar-inproc: no /dev/kvm "
+                         "needed, run as argv[0] 'instar'")
     args = ap.parse_args()
 
-    if not kvm_usable():
+    if not args.inproc and not kvm_usable():
         print("SKIPPED: /dev/kvm not available — instar cannot boot its guest; "
               "this test did NOT run", file=sys.stderr)
         return SKIP_RC
