@@ -11,6 +11,8 @@ gets the refusal, then qemu's open error).
 
     hostile_refusals.py --instar BIN --manifest conformance/images/manifest.json
                         --images DIR   (DIR: the materialised corpus)
+                        [--inproc]     (BIN is the test-only instar-inproc:
+                                        no /dev/kvm needed, run as "instar")
 """
 import argparse
 import json
@@ -27,8 +29,9 @@ def main():
     ap.add_argument("--instar", required=True)
     ap.add_argument("--manifest", required=True)
     ap.add_argument("--images", required=True)
+    ap.add_argument("--inproc", action="store_true")
     a = ap.parse_args()
-    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+    if not a.inproc and not os.access("/dev/kvm", os.R_OK | os.W_OK):
         print("SKIPPED: /dev/kvm not available: instar cannot boot its guest",
               file=sys.stderr)
         return 77
@@ -45,7 +48,9 @@ def main():
                     argv = [a.instar, "map", "--qemu-compat=" + compat] + fmt + out + [img["file"]]
                     runs += 1
                     try:
-                        r = subprocess.run(argv, cwd=a.images, capture_output=True,
+                        r = subprocess.run(["instar"] + argv[1:] if a.inproc else argv,
+                                           executable=a.instar if a.inproc else None,
+                                           cwd=a.images, capture_output=True,
                                            stdin=subprocess.DEVNULL, timeout=TIMEOUT,
                                            env=dict(os.environ, LC_ALL="C"))
                     except subprocess.TimeoutExpired:
