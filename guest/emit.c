@@ -4,11 +4,12 @@
  * region and handed over tens of KiB at a time, never one by one.
  */
 #include "guest.h"
+#include "guest_mem.h"
 #include "guest_encode.h"
 #include "hypercall.h"
 #include "instar_abi.h"
 
-static uint8_t *const batch = (uint8_t *)(uintptr_t)GUEST_EMIT_ADDR;
+#define batch ((uint8_t *)GUEST_PTR(GUEST_EMIT_ADDR))
 static size_t batch_len;
 
 void emit_flush(void)

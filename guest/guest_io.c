@@ -8,6 +8,7 @@
  */
 #include "compat.h"
 #include "guest.h"
+#include "guest_mem.h"
 #include "hypercall.h"
 #include "instar_abi.h"
 #include "map_words.h"
@@ -15,8 +16,7 @@
 #define MAX_RUNS (GUEST_RUNS_SIZE / sizeof(struct instar_data_run))
 
 static const struct instar_map_config *config;
-static struct instar_data_run *const runs =
-    (struct instar_data_run *)(uintptr_t)GUEST_RUNS_ADDR;
+#define runs ((struct instar_data_run *)GUEST_PTR(GUEST_RUNS_ADDR))
 static uint64_t run_count;
 static uint64_t run_hint; /* where the last lookup hit: walks go forward */
 static uint32_t run_dev;

@@ -4,6 +4,7 @@
  */
 #include "compat.h"
 #include "guest.h"
+#include "guest_mem.h"
 #include "hypercall.h"
 #include "instar_abi.h"
 #include "map.h"
@@ -35,7 +36,7 @@ __attribute__((noreturn)) void guest_main(void);
 void guest_main(void)
 {
     const struct instar_map_config *cfg =
-        (const struct instar_map_config *)(uintptr_t)GUEST_CONFIG_ADDR;
+        (const struct instar_map_config *)GUEST_PTR(GUEST_CONFIG_ADDR);
     if (cfg->magic != INSTAR_CONFIG_MAGIC || cfg->version != INSTAR_ABI_VERSION ||
         cfg->size != sizeof *cfg)
         panic("bad map configuration (magic, version or size)");
@@ -45,9 +46,9 @@ void guest_main(void)
     static struct io_ops io;
     static struct arena arena;
     guest_io_init(&io, cfg);
-    arena_init(&arena, (void *)(uintptr_t)GUEST_ARENA_ADDR, GUEST_ARENA_SIZE);
+    arena_init(&arena, GUEST_PTR(GUEST_ARENA_ADDR), GUEST_ARENA_SIZE);
     /* The image's name, for resolving names inside it as qemu does. */
-    char *name = (char *)(uintptr_t)GUEST_NAME_ADDR;
+    char *name = (char *)GUEST_PTR(GUEST_NAME_ADDR);
     name[GUEST_NAME_SIZE - 1] = 0;
     /* The host is trusted more than the image, but its words are still
      * checked: a value outside the protocol is a broken VMM. */

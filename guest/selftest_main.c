@@ -6,6 +6,7 @@
  */
 #include "compat.h"
 #include "guest.h"
+#include "guest_mem.h"
 #include "hypercall.h"
 #include "instar_abi.h"
 
@@ -25,7 +26,7 @@ __attribute__((noreturn)) void guest_main(void);
 void guest_main(void)
 {
     const struct instar_map_config *cfg =
-        (const struct instar_map_config *)(uintptr_t)GUEST_CONFIG_ADDR;
+        (const struct instar_map_config *)GUEST_PTR(GUEST_CONFIG_ADDR);
     volatile int zero = 0;
     switch (cfg->start_offset) {
     case SELFTEST_EXIT_OK:

@@ -271,10 +271,7 @@ struct vm *vm_create_with_guest(const uint8_t *guest, size_t guest_len,
     build_page_tables(vm->mem);
     build_gdt(vm->mem);
 
-    struct instar_map_config *cfg = vm_config(vm);
-    cfg->magic = INSTAR_CONFIG_MAGIC;
-    cfg->version = INSTAR_ABI_VERSION;
-    cfg->size = sizeof *cfg;
+    vm_init_config(vm);
     return vm;
 out:
     vm_destroy(vm);
@@ -285,11 +282,7 @@ void vm_destroy(struct vm *vm)
 {
     if (!vm)
         return;
-    for (unsigned i = 0; i < vm->device_count; i++) {
-        close(vm->devices[i].fd);
-        free(vm->devices[i].name);
-    }
-    policy_free(&vm->policy);
+    vm_release_devices(vm);
     if (vm->run != MAP_FAILED)
         munmap(vm->run, vm->run_size);
     if (vm->mem != MAP_FAILED)
@@ -301,62 +294,4 @@ void vm_destroy(struct vm *vm)
     if (vm->kvm_fd >= 0)
         close(vm->kvm_fd);
     free(vm);
-}
-
-struct instar_map_config *vm_config(struct vm *vm)
-{
-    return (struct instar_map_config *)(vm->mem + GUEST_CONFIG_ADDR);
-}
-
-int vm_register_device(struct vm *vm, int fd, const char *name, char *err,
-                       size_t errlen)
-{
-    if (vm->device_count >= INSTAR_MAX_DEVICES) {
-        snprintf(err, errlen, "too many files (limit %u)", INSTAR_MAX_DEVICES);
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-        return fail(err, errlen, "fstat");
-    char *copy = strdup(name);
-    if (!copy)
-        return fail(err, errlen, "strdup");
-    struct device *d = &vm->devices[vm->device_count];
-    d->fd = fd;
-    d->size = (uint64_t)st.st_size;
-    d->name = copy;
-    struct instar_map_config *cfg = vm_config(vm);
-    cfg->devices[vm->device_count].size = (uint64_t)st.st_size;
-    cfg->devices[vm->device_count].alloc_bytes = (uint64_t)st.st_blocks * 512;
-    vm->device_count++;
-    cfg->device_count = vm->device_count;
-    return 0;
-}
-
-int vm_add_image(struct vm *vm, int fd, const char *name, char *err,
-                 size_t errlen)
-{
-    size_t n = strlen(name);
-    if (vm->device_count != 0 || n > INSTAR_PATH_MAX) {
-        snprintf(err, errlen, "image name too long (limit %u bytes)",
-                 INSTAR_PATH_MAX);
-        return -1;
-    }
-    memcpy(vm->mem + GUEST_NAME_ADDR, name, n + 1);
-    return vm_register_device(vm, fd, name, err, errlen);
-}
-
-int vm_allow_dir(struct vm *vm, const char *dir, char *err, size_t errlen)
-{
-    int rc = policy_allow_dir(&vm->policy, dir);
-    if (rc < 0) {
-        snprintf(err, errlen, "cannot allow '%s': %s", dir, strerror(-rc));
-        return -1;
-    }
-    return 0;
-}
-
-const char *vm_device_name(const struct vm *vm, uint32_t idx)
-{
-    return idx < vm->device_count ? vm->devices[idx].name : NULL;
 }

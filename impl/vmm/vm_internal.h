@@ -1,4 +1,5 @@
-/* State shared by vm.c (setup) and vcpu_loop.c (run loop, hypercalls). */
+/* State shared by vm.c (setup), vm_state.c (devices, configuration page)
+ * and vcpu_loop.c (run loop, hypercalls). */
 #ifndef INSTAR_VMM_VM_INTERNAL_H
 #define INSTAR_VMM_VM_INTERNAL_H
 
@@ -24,8 +25,14 @@ struct vm {
     const struct vm_limits *limits; /* of the vm_run in progress */
 };
 
+/* vm_state.c: what does not depend on KVM. */
+
 /* Registers an open fd as the next device; 0 or -1 with err. */
 int vm_register_device(struct vm *vm, int fd, const char *name, char *err,
                        size_t errlen);
+/* Header of the configuration page (vm->mem must be mapped). */
+void vm_init_config(struct vm *vm);
+/* Closes and frees every device and the path policy. */
+void vm_release_devices(struct vm *vm);
 
 #endif

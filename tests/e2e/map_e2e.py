@@ -17,6 +17,10 @@ too after the program-name rule of docs/conformance.md (disable with
     scripts/py tests/e2e/map_e2e.py [--instar P] [--qemu-img P] [--qemu-io P]
         [--scratch DIR] [--filter S] [-j N] [--no-stderr] [-v]
 
+With --inproc the program under test is the test-only instar-inproc
+(tests/inproc/): it needs no /dev/kvm and runs as argv[0] "instar", so
+that its messages name the program as instar's do.
+
 Exit status: 0 all passed, 1 some failed, 2 harness error,
 77 skipped (no usable /dev/kvm: instar cannot boot its guest).
 Stdlib only; no shell is involved anywhere.
@@ -266,9 +270,13 @@ def main():
     ap.add_argument("-j", "--jobs", type=int, default=2, help="parallel workers (default 2)")
     ap.add_argument("--no-stderr", action="store_true", help="do not compare stderr")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--inproc", action="store_true",
+                    help="--instar is the test-only instar-inproc: no /dev/kvm "
+                         "needed, run as argv[0] 'instar'")
     args = ap.parse_args()
 
-    kvm.require("this test")
+    if not args.inproc:
+        kvm.require("this test")
     try:
         tools = harness.Tools(args.qemu_img, args.instar)
         args.qemu_io = harness.find_program(args.qemu_io)
