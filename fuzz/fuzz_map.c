@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "map.h"
 #include "memdev.h"
+#include "meta_cache.h"
 #include "node.h"
 
 #define ARENA_SIZE (62u << 20) /* what the guest has */
@@ -76,7 +77,8 @@ static void run(const uint8_t *img, size_t len, const uint8_t *p,
     }
     struct arena arena;
     arena_init(&arena, arena_mem, ARENA_SIZE);
-    struct open_ctx ctx = { .io = &m.io, .arena = &arena,
+    struct meta_cache cache = { 0 };
+    struct open_ctx ctx = { .io = &m.io, .arena = &arena, .cache = &cache,
                             .filename = "fuzz.img",
                             .vhd_size_rule = p[3] & 1,
                             .driver_rules = (p[3] >> 1) & 3 };

@@ -7,6 +7,7 @@
 #include "hypercall.h"
 #include "instar_abi.h"
 #include "map.h"
+#include "meta_cache.h"
 #include "node.h"
 
 static uint64_t extents_sent;
@@ -50,7 +51,9 @@ void guest_main(void)
     _Static_assert(INSTAR_RULE_LENGTH_AT_OPEN == NODE_RULE_LENGTH_AT_OPEN &&
                    INSTAR_RULE_PREAD_RETURNS_0 == NODE_RULE_PREAD_RETURNS_0,
                    "driver rules differ between the ABI and the drivers");
+    static struct meta_cache cache;
     struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name,
+                             .cache = &cache,
                              .vhd_size_rule = cfg->vhd_size_rule,
                              .driver_rules = cfg->driver_rules };
 

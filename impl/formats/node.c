@@ -8,6 +8,7 @@
 #include "compat.h"
 #include "drivers.h"
 #include "errnos.h"
+#include "meta_cache.h"
 #include "probe.h"
 
 static struct node *node_new(const struct open_ctx *ctx,
@@ -143,6 +144,9 @@ struct node *image_open(const struct open_ctx *ctx, uint32_t dev,
 
     file = node_open(ctx, &file_driver, dev, NULL, err);
     if (!file)
+        return NULL;
+    /* Every driver's tables go through the one cache, sized now. */
+    if (ctx->cache && meta_cache_setup(ctx->cache, ctx->arena, err) < 0)
         return NULL;
     if (fmt == FMT_FILE)
         return file;

@@ -45,6 +45,8 @@ struct format_driver {
     bool is_protocol;      /* qemu's protocol_name: host file, no format */
 };
 
+struct meta_cache;
+
 /* What every node can reach: the I/O ops and the guest's memory. */
 struct open_ctx {
     const struct io_ops *io;
@@ -62,6 +64,12 @@ struct open_ctx {
     uint32_t vhd_size_rule;
     /* NODE_RULE_*: block-layer behaviour of the release imitated. */
     uint32_t driver_rules;
+    /*
+     * The metadata cache every driver reads its tables through
+     * (meta_cache.h), zeroed by the caller; image_open() sets it up. NULL
+     * reads every table piece straight from the device: right, but slow.
+     */
+    struct meta_cache *cache;
 };
 
 /* (the guest receives them as instar_abi.h's INSTAR_RULE_*, same values) */
