@@ -182,21 +182,6 @@ int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
     return 0;
 }
 
-int node_pread_table(struct node *n, uint64_t off, void *buf, uint64_t len,
-                     struct map_error *err)
-{
-    const struct io_ops *io = n->ctx->io;
-    int64_t data = 0, hole = 0;
-
-    if (len && off <= NODE_MAX_LENGTH && len <= NODE_MAX_LENGTH - off &&
-        io->data_status(io->ctx, n->dev, off, &data, &hole) == 0 &&
-        (data == -LINUX_ENXIO || (data >= 0 && (uint64_t)data >= off + len))) {
-        memset(buf, 0, len);
-        return 0;
-    }
-    return node_pread(n, off, buf, len, err);
-}
-
 void *node_alloc(struct node *n, size_t size, const char *what,
                  struct map_error *err)
 {

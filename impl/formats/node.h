@@ -124,15 +124,6 @@ int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
                struct map_error *err);
 
 /*
- * node_pread() for metadata tables: a range that lies wholly in a hole of
- * the file (SEEK_DATA past it) is zero-filled without being read. qemu
- * reads such tables; the bytes are the same, and a 2 TiB sparse vmdk made
- * by qemu-img holds 128 MiB of them: 65,536 reads, each a hypercall exit.
- */
-int node_pread_table(struct node *n, uint64_t off, void *buf, uint64_t len,
-                     struct map_error *err);
-
-/*
  * Set n->length from qemu's total_sectors (an int64, as the driver
  * computed it) with the checks qemu makes on it: at open (6.0+, the
  * product wrapping as qemu's unsigned arithmetic does) "Could not refresh
