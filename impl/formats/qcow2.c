@@ -11,9 +11,6 @@
 #include "drivers.h"
 #include "errnos.h"
 
-/* Window for header extensions, the feature table and snapshots. */
-#define METADATA_WINDOW 4096u
-
 static int open_io_fail(struct map_error *err, const char *what)
 {
     int errnum = err->errnum;
@@ -145,8 +142,7 @@ static int qcow2_open(struct node *n, struct map_error *err)
         return -1;
     ext_end = h->backing_file_offset ? h->backing_file_offset
                                      : (uint64_t)1 << h->cluster_bits;
-    if (reader_init(&r, n->file, METADATA_WINDOW, err) < 0)
-        return -1;
+    reader_init(&r, n->file);
 
     if (h->incompatible_features & ~(uint64_t)QCOW2_INCOMPAT_MASK) {
         /* qemu reads the extensions once just to name the features. */
