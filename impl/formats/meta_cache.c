@@ -204,11 +204,13 @@ static bool reads_as_zero(struct node *f, uint64_t a, uint64_t b,
 }
 
 /*
- * Read the window for slot s on behalf of a request for [a, b) and copy
- * the slot out of it. Returns the slot, or -1 when the readahead failed.
+ * Read the window for slot s on behalf of a request for [a, b) that goes
+ * on to req_end, and copy the slot out of it. Returns the slot, or -1
+ * when the readahead failed.
  */
 static int64_t read_ahead(struct meta_cache *c, struct node *f, uint64_t s,
-                          uint64_t b, uint64_t run_end, uint64_t data_end)
+                          uint64_t b, uint64_t req_end, uint64_t run_end,
+                          uint64_t data_end)
 {
     const struct io_ops *io = f->ctx->io;
     struct meta_stream *st;
@@ -217,6 +219,11 @@ static int64_t read_ahead(struct meta_cache *c, struct node *f, uint64_t s,
     int rc;
 
     st = stream_for(c, f->dev, s, &ra);
+    /* A table larger than the readahead (a 2 MiB L2 table) in one read
+     * when the window holds it. */
+    if (slot_up(req_end) - s > ra)
+        ra = slot_up(req_end) - s < c->ra_max ? slot_up(req_end) - s
+                                              : c->ra_max;
     end = s + ra;                       /* s < NODE_MAX_LENGTH: no wrap */
     limit = slot_up(f->length);
     if (run_end >= b && slot_up(run_end) < limit)
@@ -248,12 +255,12 @@ static int64_t read_ahead(struct meta_cache *c, struct node *f, uint64_t s,
 }
 
 /*
- * Bytes [a, b) of the slot at s (s <= a < b <= s + SLOT), copied to out
- * unless out is NULL.
+ * Bytes [a, b) of the slot at s (s <= a < b <= s + SLOT) of a request
+ * that ends at req_end, copied to out unless out is NULL.
  */
 static int slot_part(struct meta_cache *c, struct node *f, uint64_t s,
-                     uint64_t a, uint64_t b, uint8_t *out, uint64_t run_end,
-                     struct map_error *err)
+                     uint64_t a, uint64_t b, uint64_t req_end, uint8_t *out,
+                     uint64_t run_end, struct map_error *err)
 {
     uint64_t zero_end, data_end;
     int64_t i = lookup(c, f->dev, s);
@@ -283,7 +290,7 @@ static int slot_part(struct meta_cache *c, struct node *f, uint64_t s,
         }
         c->stats.zero_fills++;
     } else {
-        i = read_ahead(c, f, s, b, run_end, data_end);
+        i = read_ahead(c, f, s, b, req_end, run_end, data_end);
         if (i < 0) {
             /* Only the bytes asked for, as the driver would read them. */
             c->stats.fallbacks++;
@@ -330,7 +337,7 @@ static int walk(struct node *f, uint64_t off, uint8_t *out, uint64_t len,
         uint64_t s = pos & ~SLOT_MASK;
         uint64_t b = end - s > SLOT ? s + SLOT : end;
 
-        if (slot_part(c, f, s, pos, b, out ? out + (pos - off) : NULL,
+        if (slot_part(c, f, s, pos, b, end, out ? out + (pos - off) : NULL,
                       run_end, err) < 0)
             return -1;
         pos = b;

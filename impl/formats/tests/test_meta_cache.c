@@ -325,3 +325,17 @@ Test(meta_cache, reloading_a_loaded_table_is_free)
     cr_expect_eq(t.cache.stats.hits, hits + 3);
     cr_expect_eq(t.m.reads, 2);
 }
+
+/* A table larger than the first readahead is read in one go. */
+Test(meta_cache, a_large_table_is_one_read)
+{
+    struct node *n = open_dev(8 * MIB, 0, 0);
+
+    cr_assert_eq(meta_load(n, 2 * MIB, 2 * MIB, 0, &t.err), 0);
+    cr_expect_eq(t.m.reads, 1);
+    cr_expect_eq(t.m.max_read, 2 * MIB);
+    /* ... up to the window. */
+    cr_assert_eq(meta_load(n, 0, 1, 0, &t.err), 0);
+    cr_assert_eq(meta_load(n, 4 * MIB, 4 * MIB, 0, &t.err), 0);
+    cr_expect_eq(t.m.max_read, META_RA_MAX);
+}
