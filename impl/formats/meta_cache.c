@@ -390,8 +390,9 @@ void meta_batch_init(struct meta_batch *b, struct node *f, uint64_t end,
     b->len = 0;
 }
 
-int meta_batch_get(struct meta_batch *b, uint64_t off, uint32_t len,
-                   const uint8_t **p, struct map_error *err)
+/* meta_batch_get() when off is not in the batch: refill from off. */
+int meta_batch_fill(struct meta_batch *b, uint64_t off, uint32_t len,
+                    const uint8_t **p, struct map_error *err)
 {
     uint64_t n;
 
@@ -399,18 +400,15 @@ int meta_batch_get(struct meta_batch *b, uint64_t off, uint32_t len,
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
                         "instar: a table entry of %u bytes exceeds the "
                         "batch", (unsigned)len);
-    if (off < b->base || off - b->base > b->len ||
-        len > b->len - (off - b->base)) {
-        n = off < b->end && b->end - off < META_BATCH ? b->end - off
-                                                      : META_BATCH;
-        if (n < len)
-            n = len;
-        b->len = 0;
-        if (meta_read(b->f, off, b->buf, n, b->run_end, err) < 0)
-            return -1;
-        b->base = off;
-        b->len = (uint32_t)n;
-    }
-    *p = b->buf + (off - b->base);
+    n = off < b->end && b->end - off < META_BATCH ? b->end - off
+                                                  : META_BATCH;
+    if (n < len)
+        n = len;
+    b->len = 0;
+    if (meta_read(b->f, off, b->buf, n, b->run_end, err) < 0)
+        return -1;
+    b->base = off;
+    b->len = (uint32_t)n;
+    *p = b->buf;
     return 0;
 }

@@ -149,7 +149,19 @@ void meta_batch_init(struct meta_batch *b, struct node *f, uint64_t end,
  * for the batch to stay inside the table). *p stays valid until the next
  * call. Errors are meta_read()'s.
  */
-int meta_batch_get(struct meta_batch *b, uint64_t off, uint32_t len,
-                   const uint8_t **p, struct map_error *err);
+int meta_batch_fill(struct meta_batch *b, uint64_t off, uint32_t len,
+                    const uint8_t **p, struct map_error *err);
+
+static inline int meta_batch_get(struct meta_batch *b, uint64_t off,
+                                 uint32_t len, const uint8_t **p,
+                                 struct map_error *err)
+{
+    if (off >= b->base && off - b->base <= b->len &&
+        len <= b->len - (off - b->base)) {
+        *p = b->buf + (off - b->base);
+        return 0;
+    }
+    return meta_batch_fill(b, off, len, p, err);
+}
 
 #endif

@@ -35,19 +35,25 @@ int qcow2_corruption(struct node *n, struct map_error *err, const char *fmt,
     return map_fail(err, MAP_ERR_METADATA, LINUX_EIO, "qcow2: %s", what);
 }
 
-/* Entry idx of the active L1 table (idx < l1_size). */
-static int l1_entry(struct node *n, uint64_t idx, uint64_t *out,
-                    struct map_error *err)
+/* Entry idx of the active L1 table (idx < l1_size), through t. */
+static int l1_entry(struct node *n, struct meta_batch *t, uint64_t idx,
+                    uint64_t *out, struct map_error *err)
+{
+    struct qcow2_state *s = n->opaque;
+    const uint8_t *p;
+
+    if (meta_batch_get(t, s->h.l1_table_offset + idx * 8, 8, &p, err) < 0)
+        return -1;
+    *out = load_be64(p);
+    return 0;
+}
+
+static void l1_batch(struct node *n, struct meta_batch *t)
 {
     struct qcow2_state *s = n->opaque;
     uint64_t l1_end = s->h.l1_table_offset + (uint64_t)s->h.l1_size * 8;
-    uint8_t b[8];
 
-    if (meta_read(n->file, s->h.l1_table_offset + idx * 8, b, sizeof(b),
-                  l1_end, err) < 0)
-        return -1;
-    *out = load_be64(b);
-    return 0;
+    meta_batch_init(t, n->file, l1_end, l1_end);
 }
 
 /*
@@ -183,10 +189,12 @@ static int unallocated_l1_run(struct node *n, uint64_t l1_index,
     uint32_t shift = s->g.cluster_bits + s->g.l2_bits;
     uint64_t end = off + bytes;
     uint64_t idx = l1_index + 1;
+    struct meta_batch t;
 
+    l1_batch(n, &t);
     while (idx < s->h.l1_size && (idx << shift) < end) {
         uint64_t e;
-        if (l1_entry(n, idx, &e, err) < 0)
+        if (l1_entry(n, &t, idx, &e, err) < 0)
             return -1;
         if (e & QCOW2_L1E_OFFSET_MASK)
             break;
@@ -268,7 +276,8 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
         run->bytes = bytes;
         return 0;
     }
-    if (l1_entry(n, l1_index, &l1e, err) < 0)
+    l1_batch(n, &t);
+    if (l1_entry(n, &t, l1_index, &l1e, err) < 0)
         return -1;
     l2_offset = l1e & QCOW2_L1E_OFFSET_MASK;
     if (!l2_offset)

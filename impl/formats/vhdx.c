@@ -12,6 +12,7 @@
 #include "meta_cache.h"
 
 #define HDR_SIGNATURE 0x64616568u /* "head" */
+#define BAT_WINDOW 65536u
 
 int vhdx_errno(struct map_error *err, int errnum)
 {
@@ -164,7 +165,7 @@ static int check_bat(struct node *n, struct map_error *err)
     struct vhdx_state *s = n->opaque;
     uint32_t count = bat_entries(s), i;
     uint64_t payblocks = s->chunk_ratio;
-    struct meta_batch t;
+    uint64_t end = s->bat_offset + (uint64_t)count * 8;
 
     if (count > s->bat_length / 8)
         return vhdx_errno(err, LINUX_EINVAL);
@@ -173,15 +174,18 @@ static int check_bat(struct node *n, struct map_error *err)
         s->bat_offset > NODE_MAX_LENGTH ||
         s->bat_length > NODE_MAX_LENGTH - s->bat_offset)
         return vhdx_errno(err, LINUX_EIO);
-    meta_batch_init(&t, n->file, s->bat_offset + (uint64_t)count * 8,
-                    s->bat_offset + (uint64_t)count * 8);
+    /* Entries are copied out of the metadata cache a window at a time. */
     for (i = 0; i < count; i++) {
-        const uint8_t *p;
-
-        if (meta_batch_get(&t, s->bat_offset + (uint64_t)i * 8, 8, &p,
-                           err) < 0)
-            return vhdx_errno(err, err->errnum);
-        if (check_bat_entry(n, i, load_le64(p), &payblocks, err) < 0)
+        uint32_t k = i % (BAT_WINDOW / 8);
+        if (k == 0) {
+            uint64_t left = (uint64_t)(count - i) * 8;
+            if (meta_read(n->file, s->bat_offset + (uint64_t)i * 8, s->buf,
+                          left < BAT_WINDOW ? left : BAT_WINDOW, end,
+                          err) < 0)
+                return vhdx_errno(err, err->errnum);
+        }
+        if (check_bat_entry(n, i, load_le64(s->buf + 8 * k), &payblocks,
+                            err) < 0)
             return -1;
     }
     return 0;

@@ -89,27 +89,29 @@ static int check_dyn_header(struct vpc_state *s, const uint8_t *d,
  */
 static int scan_bat(struct node *n, struct vpc_state *s, struct map_error *err)
 {
-    uint64_t size = (uint64_t)s->max_table_entries * 4, i, end;
+    uint64_t size = (uint64_t)s->max_table_entries * 4, done, end;
     uint64_t free_off;
-    struct meta_batch t;
+    uint8_t buf[4096];
 
     if (size > REQUEST_MAX_BYTES || s->bat_offset > NODE_MAX_LENGTH ||
         size > NODE_MAX_LENGTH - s->bat_offset)
         return open_fail(err, LINUX_EIO, "Error reading pagetable");
     free_off = (s->bat_offset + size + 511) & ~(uint64_t)511;
-    meta_batch_init(&t, n->file, s->bat_offset + size, s->bat_offset + size);
-    for (i = 0; i < size; i += 4) {
-        const uint8_t *p;
-        uint32_t e;
+    for (done = 0; done < size; done += sizeof(buf)) {
+        uint64_t chunk = size - done < sizeof(buf) ? size - done : sizeof(buf);
+        uint64_t i;
 
-        if (meta_batch_get(&t, s->bat_offset + i, 4, &p, err) < 0)
+        if (meta_read(n->file, s->bat_offset + done, buf, chunk,
+                      s->bat_offset + size, err) < 0)
             return open_fail(err, err->errnum, "Error reading pagetable");
-        e = load_be32(p);
-        if (e == BAT_UNALLOCATED)
-            continue;
-        end = 512 * (uint64_t)e + s->bitmap_size + s->block_size;
-        if (end > free_off)
-            free_off = end;
+        for (i = 0; i < chunk; i += 4) {
+            uint32_t e = load_be32(buf + i);
+            if (e == BAT_UNALLOCATED)
+                continue;
+            end = 512 * (uint64_t)e + s->bitmap_size + s->block_size;
+            if (end > free_off)
+                free_off = end;
+        }
     }
     if (free_off > n->file->length)
         return open_fail(err, LINUX_EINVAL,
