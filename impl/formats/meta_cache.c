@@ -55,13 +55,13 @@ int meta_cache_setup(struct meta_cache *c, struct arena *a,
         nsets /= 2;
     if (!win || !nsets)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for the metadata cache");
+                        "out of guest memory for the metadata cache");
     c->tags = arena_alloc(a, (size_t)nsets * META_WAYS * sizeof(*c->tags));
     c->mem = arena_alloc_uninit(a, (size_t)nsets * META_WAYS * SLOT);
     c->win = arena_alloc_uninit(a, (size_t)win);
     if (!c->tags || !c->mem || !c->win)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_ENOMEM,
-                        "instar: out of guest memory for the metadata cache");
+                        "out of guest memory for the metadata cache");
     ra_min = c->ra_min ? c->ra_min : META_RA_MIN;
     ra_min &= ~SLOT_MASK;
     if (ra_min < SLOT)
@@ -398,7 +398,7 @@ int meta_batch_fill(struct meta_batch *b, uint64_t off, uint32_t len,
 
     if (len > META_BATCH)
         return map_fail(err, MAP_ERR_INTERNAL, LINUX_EINVAL,
-                        "instar: a table entry of %u bytes exceeds the "
+                        "a table entry of %u bytes exceeds the "
                         "batch", (unsigned)len);
     n = off < b->end && b->end - off < META_BATCH ? b->end - off
                                                   : META_BATCH;
