@@ -20,6 +20,7 @@
 #include "instar_abi.h"
 #include "map.h"
 #include "memdev.h"
+#include "meta_cache.h"
 #include "node.h"
 
 #define ARENA_SIZE GUEST_ARENA_SIZE /* what the guest has */
@@ -77,7 +78,8 @@ static void run(const uint8_t *img, size_t len, const uint8_t *p,
     }
     struct arena arena;
     arena_init(&arena, arena_mem, ARENA_SIZE);
-    struct open_ctx ctx = { .io = &m.io, .arena = &arena,
+    struct meta_cache cache = { 0 };
+    struct open_ctx ctx = { .io = &m.io, .arena = &arena, .cache = &cache,
                             .filename = "fuzz.img",
                             .vhd_size_rule = p[3] & 1,
                             .driver_rules = (p[3] >> 1) & 3 };

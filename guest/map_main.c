@@ -9,6 +9,7 @@
 #include "instar_abi.h"
 #include "map.h"
 #include "map_words.h"
+#include "meta_cache.h"
 #include "node.h"
 
 static uint64_t extents_sent;
@@ -52,7 +53,9 @@ void guest_main(void)
     name[GUEST_NAME_SIZE - 1] = 0;
     /* The host is trusted more than the image, but its words are still
      * checked: a value outside the protocol is a broken VMM. */
-    struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name };
+    static struct meta_cache cache;
+    struct open_ctx octx = { .io = &io, .arena = &arena, .filename = name,
+                             .cache = &cache };
     enum image_format fmt;
     uint32_t merge_keys;
     if (!words_vhd_size_rule_in(cfg->vhd_size_rule, &octx.vhd_size_rule))

@@ -1,7 +1,7 @@
 /*
  * The bump allocator behind every table and cache. Nothing is ever freed:
- * a map run allocates a bounded amount up front (driver state, one L1
- * chunk, one L2 table) and the arena goes away with the guest.
+ * a map run allocates a bounded amount up front (driver state, the
+ * metadata cache) and the arena goes away with the guest.
  */
 #include "arena.h"
 
@@ -9,7 +9,7 @@
 
 #define ARENA_ALIGN 16u
 
-void *arena_alloc(struct arena *a, size_t size)
+void *arena_alloc_uninit(struct arena *a, size_t size)
 {
     size_t start, end;
 
@@ -21,6 +21,14 @@ void *arena_alloc(struct arena *a, size_t size)
         return NULL;
     end = start + size;
     a->used = end;
-    memset(a->base + start, 0, size);
     return a->base + start;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+    void *p = arena_alloc_uninit(a, size);
+
+    if (p)
+        memset(p, 0, size);
+    return p;
 }

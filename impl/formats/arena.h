@@ -25,4 +25,9 @@ static inline void arena_init(struct arena *a, void *base, size_t size)
 /* Zeroed, 16-byte aligned memory, or NULL when the region is exhausted. */
 void *arena_alloc(struct arena *a, size_t size);
 
+/* The same without zeroing, for buffers that are always written before
+ * they are read (the metadata cache's slots and window): untouched guest
+ * pages then cost nothing. */
+void *arena_alloc_uninit(struct arena *a, size_t size);
+
 #endif

@@ -8,6 +8,7 @@
 #include "compat.h"
 #include "drivers.h"
 #include "errnos.h"
+#include "meta_cache.h"
 #include "probe.h"
 
 static struct node *node_new(const struct open_ctx *ctx,
@@ -144,6 +145,9 @@ struct node *image_open(const struct open_ctx *ctx, uint32_t dev,
     file = node_open(ctx, &file_driver, dev, NULL, err);
     if (!file)
         return NULL;
+    /* Every driver's tables go through the one cache, sized now. */
+    if (ctx->cache && meta_cache_setup(ctx->cache, ctx->arena, err) < 0)
+        return NULL;
     if (fmt == FMT_FILE)
         return file;
     if (fmt == FMT_PROBE) {
@@ -176,21 +180,6 @@ int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
                         "read of %llu bytes at %llu failed",
                         (unsigned long long)len, (unsigned long long)off);
     return 0;
-}
-
-int node_pread_table(struct node *n, uint64_t off, void *buf, uint64_t len,
-                     struct map_error *err)
-{
-    const struct io_ops *io = n->ctx->io;
-    int64_t data = 0, hole = 0;
-
-    if (len && off <= NODE_MAX_LENGTH && len <= NODE_MAX_LENGTH - off &&
-        io->data_status(io->ctx, n->dev, off, &data, &hole) == 0 &&
-        (data == -LINUX_ENXIO || (data >= 0 && (uint64_t)data >= off + len))) {
-        memset(buf, 0, len);
-        return 0;
-    }
-    return node_pread(n, off, buf, len, err);
 }
 
 void *node_alloc(struct node *n, size_t size, const char *what,

@@ -51,6 +51,8 @@ struct format_driver {
     bool is_protocol;      /* qemu's protocol_name: host file, no format */
 };
 
+struct meta_cache;
+
 /* What every node can reach: the I/O ops and the guest's memory. */
 struct open_ctx {
     const struct io_ops *io;
@@ -65,6 +67,12 @@ struct open_ctx {
     uint32_t vhd_size_rule;
     /* NODE_RULE_*: block-layer behaviour of the release imitated. */
     uint32_t driver_rules;
+    /*
+     * The metadata cache every driver reads its tables through
+     * (meta_cache.h), zeroed by the caller; image_open() sets it up. NULL
+     * reads every table piece straight from the device: right, but slow.
+     */
+    struct meta_cache *cache;
 };
 
 /* 6.0+: bdrv_open_driver() refuses a length over BDRV_MAX_LENGTH. */
@@ -116,15 +124,6 @@ void *node_alloc(struct node *n, size_t size, const char *what,
  */
 int node_pread(struct node *n, uint64_t off, void *buf, uint64_t len,
                struct map_error *err);
-
-/*
- * node_pread() for metadata tables: a range that lies wholly in a hole of
- * the file (SEEK_DATA past it) is zero-filled without being read. qemu
- * reads such tables; the bytes are the same, and a 2 TiB sparse vmdk made
- * by qemu-img holds 128 MiB of them: 65,536 reads, each a hypercall exit.
- */
-int node_pread_table(struct node *n, uint64_t off, void *buf, uint64_t len,
-                     struct map_error *err);
 
 /*
  * Set n->length from qemu's total_sectors (an int64, as the driver

@@ -11,9 +11,6 @@
 #include "drivers.h"
 #include "errnos.h"
 
-/* Window for header extensions, the feature table and snapshots. */
-#define METADATA_WINDOW 4096u
-
 static int open_io_fail(struct map_error *err, const char *what)
 {
     int errnum = err->errnum;
@@ -125,12 +122,10 @@ static int check_tables_and_crypto(struct node *n, struct reader *r,
 
 static int qcow2_open(struct node *n, struct map_error *err)
 {
-    const struct io_ops *io = n->ctx->io;
     uint8_t hb[QCOW2_HEADER_SIZE];
     const char *unsupported = NULL;
     struct qcow2_state *s;
     struct qcow2_header *h;
-    struct device_info info;
     struct reader r;
     uint64_t ext_end;
 
@@ -147,8 +142,7 @@ static int qcow2_open(struct node *n, struct map_error *err)
         return -1;
     ext_end = h->backing_file_offset ? h->backing_file_offset
                                      : (uint64_t)1 << h->cluster_bits;
-    if (reader_init(&r, n->file, METADATA_WINDOW, err) < 0)
-        return -1;
+    reader_init(&r, n->file);
 
     if (h->incompatible_features & ~(uint64_t)QCOW2_INCOMPAT_MASK) {
         /* qemu reads the extensions once just to name the features. */
@@ -182,23 +176,9 @@ static int qcow2_open(struct node *n, struct map_error *err)
     if (unsupported)
         return map_fail(err, MAP_ERR_OPEN, LINUX_ENOTSUP,
                         "%s are not supported by instar yet", unsupported);
-
-    if (io->info(io->ctx, n->file->dev, &info) < 0)
-        return map_fail(err, MAP_ERR_OPEN, LINUX_EIO,
-                        "Could not stat the image");
-    s->file_size = info.size;
-    /* Constant memory whatever the image says: one L1 chunk, one
-     * refcount table chunk, one L2 table (also used for refcount
-     * blocks). */
-    s->l1_buf = node_alloc(n, QCOW2_L1_CHUNK_ENTRIES * 8, "L1 chunk", err);
-    if (!s->l1_buf)
-        return -1;
-    s->rt_buf = node_alloc(n, QCOW2_RT_CHUNK_ENTRIES * 8,
-                              "refcount table chunk", err);
-    if (!s->rt_buf)
-        return -1;
-    s->l2_buf = node_alloc(n, s->g.cluster_size, "L2 table", err);
-    return s->l2_buf ? 0 : -1;
+    /* Tables are read through the metadata cache: no memory of their
+     * own, whatever the image says. */
+    return 0;
 }
 
 static int qcow2_block_status(struct node *n, uint64_t off, uint64_t bytes,

@@ -39,10 +39,6 @@
 #define QCOW2_MAX_BITMAP_DIRECTORY_SIZE (1024u * QCOW2_MAX_BITMAPS)
 #define QCOW2_EXTL2_SUBCLUSTERS 32u
 
-/* instar's read sizes: L1 and refcount table chunks (entries). */
-#define QCOW2_L1_CHUNK_ENTRIES 8192u     /* 64 KiB per read */
-#define QCOW2_RT_CHUNK_ENTRIES 4096u     /* 32 KiB per read */
-
 #define QCOW2_INCOMPAT_DIRTY       (1u << 0)
 #define QCOW2_INCOMPAT_CORRUPT     (1u << 1)
 #define QCOW2_INCOMPAT_DATA_FILE   (1u << 2)
@@ -131,23 +127,6 @@ struct qcow2_state {
     struct qcow2_header h;
     struct qcow2_layout g;
     struct qcow2_extensions ext;
-
-    /* L1 entries [l1_base, l1_base + l1_count) as raw big-endian bytes. */
-    uint8_t *l1_buf;
-    uint64_t l1_base;
-    uint32_t l1_count;
-
-    /* One whole L2 table (one cluster); l2_tag is its offset, 0 = empty. */
-    uint8_t *l2_buf;
-    uint64_t l2_tag;
-
-    /* st_size of the image file: L2 tables past it read as zeros. */
-    uint64_t file_size;
-
-    /* Refcount table entries [rt_base, rt_base + rt_count), big-endian. */
-    uint8_t *rt_buf;
-    uint64_t rt_base;
-    uint32_t rt_count;
 
     /* The external data file's protocol node, or NULL when the data
      * lives in the image file itself (qemu's has_data_file()). */

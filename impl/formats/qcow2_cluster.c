@@ -1,15 +1,16 @@
 /*
  * qcow2 cluster lookups (qcow2_get_host_offset and its helpers): which
  * state the cluster at a guest offset is in, and how far the same state
- * continues, in as few reads as possible. The L1 table is read in chunks,
- * an L2 table whole, and one answer covers a whole run of same-state
- * clusters, so a sequential walk reads each table once.
+ * continues, in as few reads as possible. Tables come from the metadata
+ * cache (meta_cache.h), an L2 table loaded whole, and one answer covers a
+ * whole run of same-state clusters.
  */
 #include "qcow2.h"
 
 #include "compat.h"
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
 int qcow2_corruption(struct node *n, struct map_error *err, const char *fmt,
                      ...)
@@ -34,61 +35,57 @@ int qcow2_corruption(struct node *n, struct map_error *err, const char *fmt,
     return map_fail(err, MAP_ERR_METADATA, LINUX_EIO, "qcow2: %s", what);
 }
 
-/* Entry idx of the active L1 table (idx < l1_size). */
-static int l1_entry(struct node *n, uint64_t idx, uint64_t *out,
-                    struct map_error *err)
+/* Entry idx of the active L1 table (idx < l1_size), through t. */
+static int l1_entry(struct node *n, struct meta_batch *t, uint64_t idx,
+                    uint64_t *out, struct map_error *err)
 {
     struct qcow2_state *s = n->opaque;
+    const uint8_t *p;
 
-    if (idx < s->l1_base || idx - s->l1_base >= s->l1_count) {
-        uint64_t base = idx - idx % QCOW2_L1_CHUNK_ENTRIES;
-        uint64_t count = s->h.l1_size - base;
-
-        if (count > QCOW2_L1_CHUNK_ENTRIES)
-            count = QCOW2_L1_CHUNK_ENTRIES;
-        s->l1_count = 0;
-        if (node_pread(n->file, s->h.l1_table_offset + base * 8, s->l1_buf,
-                       count * 8, err) < 0)
-            return -1;
-        s->l1_base = base;
-        s->l1_count = (uint32_t)count;
-    }
-    *out = load_be64(s->l1_buf + (idx - s->l1_base) * 8);
+    if (meta_batch_get(t, s->h.l1_table_offset + idx * 8, 8, &p, err) < 0)
+        return -1;
+    *out = load_be64(p);
     return 0;
+}
+
+static void l1_batch(struct node *n, struct meta_batch *t)
+{
+    struct qcow2_state *s = n->opaque;
+    uint64_t l1_end = s->h.l1_table_offset + (uint64_t)s->h.l1_size * 8;
+
+    meta_batch_init(t, n->file, l1_end, l1_end);
 }
 
 /*
- * The L2 table at l2_offset, whole. A table entirely past the end of the
- * file reads as zeros (as in qemu); it is not read at all, so a hostile
- * L1 full of such pointers costs no I/O.
+ * The L2 table at l2_offset, whole, as qemu reads it before it looks at
+ * any entry; its entries then come from the cache in batches. A table
+ * past the end of the file or in a hole reads as zeros without a read
+ * (the cache's rule), so a hostile L1 full of such pointers costs no I/O.
  */
-static int load_l2(struct node *n, uint64_t l2_offset, struct map_error *err)
+static int load_l2(struct node *n, uint64_t l2_offset, struct meta_batch *t,
+                   struct map_error *err)
 {
     struct qcow2_state *s = n->opaque;
 
-    if (s->l2_tag == l2_offset)
-        return 0;
-    s->l2_tag = 0;
-    if (l2_offset >= s->file_size)
-        memset(s->l2_buf, 0, s->g.cluster_size);
-    else if (node_pread(n->file, l2_offset, s->l2_buf, s->g.cluster_size,
-                        err) < 0)
+    meta_batch_init(t, n->file, l2_offset + s->g.cluster_size, 0);
+    return meta_load(n->file, l2_offset, s->g.cluster_size, 0, err);
+}
+
+/* Entry idx of the L2 table in t, and its subcluster bitmap (0 without
+ * extended L2 entries). */
+static int l2_entry(const struct qcow2_state *s, struct meta_batch *t,
+                    uint64_t idx, uint64_t *e, uint64_t *bitmap,
+                    struct map_error *err)
+{
+    uint64_t table = t->end - s->g.cluster_size;
+    const uint8_t *p;
+
+    if (meta_batch_get(t, table + idx * s->g.l2_entry_size,
+                       s->g.l2_entry_size, &p, err) < 0)
         return -1;
-    s->l2_tag = l2_offset;
+    *e = load_be64(p);
+    *bitmap = s->g.subclusters == 1 ? 0 : load_be64(p + 8);
     return 0;
-}
-
-static uint64_t l2_entry(const struct qcow2_state *s, uint64_t idx)
-{
-    return load_be64(s->l2_buf + idx * s->g.l2_entry_size);
-}
-
-/* The subcluster allocation/zero bitmap of an extended L2 entry. */
-static uint64_t l2_bitmap(const struct qcow2_state *s, uint64_t idx)
-{
-    if (s->g.subclusters == 1)
-        return 0;
-    return load_be64(s->l2_buf + idx * s->g.l2_entry_size + 8);
 }
 
 /*
@@ -192,10 +189,12 @@ static int unallocated_l1_run(struct node *n, uint64_t l1_index,
     uint32_t shift = s->g.cluster_bits + s->g.l2_bits;
     uint64_t end = off + bytes;
     uint64_t idx = l1_index + 1;
+    struct meta_batch t;
 
+    l1_batch(n, &t);
     while (idx < s->h.l1_size && (idx << shift) < end) {
         uint64_t e;
-        if (l1_entry(n, idx, &e, err) < 0)
+        if (l1_entry(n, &t, idx, &e, err) < 0)
             return -1;
         if (e & QCOW2_L1E_OFFSET_MASK)
             break;
@@ -215,11 +214,12 @@ static int unallocated_l1_run(struct node *n, uint64_t l1_index,
  * passes, so an invalid entry inside a run fails the query that reaches
  * the run, not the one that reaches the entry: that decides which entries
  * were printed before the error. Returns -1 with *bad_index on an invalid
- * entry. Compressed clusters count one at a time.
+ * entry, or -2 on a read error. Compressed clusters count one at a time.
  */
 static int64_t count_contiguous(const struct qcow2_state *s,
-                                uint64_t l2_index, uint64_t nb,
-                                unsigned sc_index, uint64_t *bad_index)
+                                struct meta_batch *t, uint64_t l2_index,
+                                uint64_t nb, unsigned sc_index,
+                                uint64_t *bad_index, struct map_error *err)
 {
     enum qcow2_cluster_type expected = QCOW2_NORMAL, type;
     uint64_t expected_offset = 0;
@@ -228,9 +228,12 @@ static int64_t count_contiguous(const struct qcow2_state *s,
 
     for (uint64_t i = 0; i < nb; i++) {
         unsigned first_sc = i == 0 ? sc_index : 0;
-        uint64_t e = l2_entry(s, l2_index + i);
-        int n = subcluster_range(s, e, l2_bitmap(s, l2_index + i), first_sc,
-                                 &type);
+        uint64_t e, bitmap;
+        int n;
+
+        if (l2_entry(s, t, l2_index + i, &e, &bitmap, err) < 0)
+            return -2;
+        n = subcluster_range(s, e, bitmap, first_sc, &type);
         if (n < 0) {
             *bad_index = l2_index + i;
             return -1;
@@ -264,7 +267,8 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
     uint64_t l1_index = off >> (g->cluster_bits + g->l2_bits);
     uint64_t l2_index = (off >> g->cluster_bits) & (g->l2_size - 1);
     uint64_t slice_index = l2_index & (g->l2_slice_size - 1);
-    uint64_t l1e, l2_offset, first, nb, count, covered;
+    uint64_t l1e, l2_offset, first, first_bitmap, nb, count, covered;
+    struct meta_batch t;
 
     memset(run, 0, sizeof(*run));
     run->type = QCOW2_UNALLOCATED_PLAIN;
@@ -272,7 +276,8 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
         run->bytes = bytes;
         return 0;
     }
-    if (l1_entry(n, l1_index, &l1e, err) < 0)
+    l1_batch(n, &t);
+    if (l1_entry(n, &t, l1_index, &l1e, err) < 0)
         return -1;
     l2_offset = l1e & QCOW2_L1E_OFFSET_MASK;
     if (!l2_offset)
@@ -282,13 +287,13 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
                                 "L2 table offset %#llx unaligned (L1 index: "
                                 "%#llx)", (unsigned long long)l2_offset,
                                 (unsigned long long)l1_index);
-    if (load_l2(n, l2_offset, err) < 0)
+    if (load_l2(n, l2_offset, &t, err) < 0 ||
+        l2_entry(s, &t, l2_index, &first, &first_bitmap, err) < 0)
         return -1;
 
-    first = l2_entry(s, l2_index);
     unsigned sc_bits = g->cluster_bits - (g->subclusters == 1 ? 0 : 5);
     unsigned sc_index = (unsigned)(in_cluster >> sc_bits);
-    bool invalid = subcluster_type(s, first, l2_bitmap(s, l2_index), sc_index,
+    bool invalid = subcluster_type(s, first, first_bitmap, sc_index,
                                    &run->type) < 0;
     if (!invalid && s->h.version < 3 &&
         (run->type == QCOW2_ZERO_PLAIN || run->type == QCOW2_ZERO_ALLOC))
@@ -331,7 +336,10 @@ int qcow2_find_run(struct node *n, uint64_t off, uint64_t bytes,
     if (nb > g->l2_size - l2_index)
         nb = g->l2_size - l2_index;
     uint64_t bad_index = 0;
-    int64_t sc = count_contiguous(s, l2_index, nb, sc_index, &bad_index);
+    int64_t sc = count_contiguous(s, &t, l2_index, nb, sc_index, &bad_index,
+                                  err);
+    if (sc == -2)
+        return -1;
     if (sc < 0)
         /* qemu's text has the doubled space */
         return qcow2_corruption(n, err,

@@ -5,57 +5,63 @@
  * reported with BS_RECURSE so that host holes under them read as zero.
  *
  * The walk counts host clusters with a non-zero refcount, in order, and
- * stops as soon as the threshold is reached; a refcount block is read
- * whole (into the L2 table buffer, which is free at this point), the
- * refcount table in chunks.
+ * stops as soon as the threshold is reached. The refcount table and the
+ * blocks come from the metadata cache, each block loaded whole first.
  */
 #include "qcow2.h"
 
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
 static int reftable_entry(struct node *n, uint64_t idx, uint64_t *out,
                           struct map_error *err)
 {
     struct qcow2_state *s = n->opaque;
+    uint64_t rt_end = s->h.refcount_table_offset +
+                      s->g.refcount_table_size * 8;
+    uint8_t b[8];
 
-    if (idx < s->rt_base || idx - s->rt_base >= s->rt_count) {
-        uint64_t base = idx - idx % QCOW2_RT_CHUNK_ENTRIES;
-        uint64_t count = s->g.refcount_table_size - base;
-
-        if (count > QCOW2_RT_CHUNK_ENTRIES)
-            count = QCOW2_RT_CHUNK_ENTRIES;
-        s->rt_count = 0;
-        if (node_pread(n->file, s->h.refcount_table_offset + base * 8,
-                       s->rt_buf, count * 8, err) < 0)
-            return -1;
-        s->rt_base = base;
-        s->rt_count = (uint32_t)count;
-    }
-    *out = load_be64(s->rt_buf + (idx - s->rt_base) * 8);
+    if (meta_read(n->file, s->h.refcount_table_offset + idx * 8, b,
+                  sizeof(b), rt_end, err) < 0)
+        return -1;
+    *out = load_be64(b);
     return 0;
 }
 
-/* Refcount idx of a refcount block, 2^order bits wide, big-endian. */
-static uint64_t get_refcount(const uint8_t *block, uint32_t order,
-                             uint64_t idx)
+/* Refcount idx of a refcount block, 2^order bits wide, big-endian; p
+ * points at the byte that holds it (its first byte when wider). */
+static uint64_t get_refcount(const uint8_t *p, uint32_t order, uint64_t idx)
 {
     switch (order) {
     case 0:
-        return (block[idx / 8] >> (idx % 8)) & 0x1;
+        return (p[0] >> (idx % 8)) & 0x1;
     case 1:
-        return (block[idx / 4] >> (2 * (idx % 4))) & 0x3;
+        return (p[0] >> (2 * (idx % 4))) & 0x3;
     case 2:
-        return (block[idx / 2] >> (4 * (idx % 2))) & 0xf;
+        return (p[0] >> (4 * (idx % 2))) & 0xf;
     case 3:
-        return block[idx];
+        return p[0];
     case 4:
-        return load_be16(block + idx * 2);
+        return load_be16(p);
     case 5:
-        return load_be32(block + idx * 4);
+        return load_be32(p);
     default:
-        return load_be64(block + idx * 8);
+        return load_be64(p);
     }
+}
+
+/* Is refcount idx of the block in t non-zero? */
+static int refcount_set(struct meta_batch *t, uint64_t block, uint32_t order,
+                        uint64_t idx, bool *set, struct map_error *err)
+{
+    uint32_t width = order > 3 ? 1u << (order - 3) : 1;
+    const uint8_t *p;
+
+    if (meta_batch_get(t, block + ((idx << order) >> 3), width, &p, err) < 0)
+        return -1;
+    *set = get_refcount(p, order, idx) != 0;
+    return 0;
 }
 
 int qcow2_detect_metadata_preallocation(struct node *n, struct map_error *err)
@@ -66,6 +72,7 @@ int qcow2_detect_metadata_preallocation(struct node *n, struct map_error *err)
     struct device_info info;
     int64_t real_clusters, threshold, count = 0;
     uint64_t end_cluster, i = 0;
+    struct meta_batch t;
     int rc;
 
     rc = io->info(io->ctx, n->file->dev, &info);
@@ -102,20 +109,23 @@ int qcow2_detect_metadata_preallocation(struct node *n, struct map_error *err)
                                     "(reftable index: %#llx)",
                                     (unsigned long long)block_offset,
                                     (unsigned long long)rt_index);
-        s->l2_tag = 0;   /* the buffer now holds a refcount block */
         if (block_offset > NODE_MAX_LENGTH - g->cluster_size)
             return map_fail(err, MAP_ERR_METADATA, LINUX_EIO,
                             "qcow2: refcount block offset %#llx is past the "
                             "maximum image size",
                             (unsigned long long)block_offset);
-        if (block_offset >= s->file_size)
-            i = block_end;   /* reads as zeros: no refcounts */
-        else if (node_pread(n->file, block_offset, s->l2_buf, g->cluster_size,
-                            err) < 0)
+        /* Whole, as qemu reads it; past the end of the file or in a hole
+         * it reads as zeros without a read (no refcounts). */
+        if (meta_load(n->file, block_offset, g->cluster_size, 0, err) < 0)
             return -1;
-        for (; i < block_end && count < threshold; i++)
-            count += get_refcount(s->l2_buf, g->refcount_order,
-                                  i - block_first) != 0;
+        meta_batch_init(&t, n->file, block_offset + g->cluster_size, 0);
+        for (; i < block_end && count < threshold; i++) {
+            bool set;
+            if (refcount_set(&t, block_offset, g->refcount_order,
+                             i - block_first, &set, err) < 0)
+                return -1;
+            count += set;
+        }
     }
     return count >= threshold;
 }

@@ -9,6 +9,7 @@
 #include "drivers.h"
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
 #define HDR_SIGNATURE 0x64616568u /* "head" */
 #define BAT_WINDOW 65536u
@@ -165,6 +166,7 @@ static int check_bat(struct node *n, struct map_error *err)
     struct vhdx_state *s = n->opaque;
     uint32_t count = bat_entries(s), i;
     uint64_t payblocks = s->chunk_ratio;
+    uint64_t end = s->bat_offset + (uint64_t)count * 8;
 
     if (count > s->bat_length / 8)
         return vhdx_errno(err, LINUX_EINVAL);
@@ -173,12 +175,14 @@ static int check_bat(struct node *n, struct map_error *err)
         s->bat_offset > NODE_MAX_LENGTH ||
         s->bat_length > NODE_MAX_LENGTH - s->bat_offset)
         return vhdx_errno(err, LINUX_EIO);
+    /* Entries are copied out of the metadata cache a window at a time. */
     for (i = 0; i < count; i++) {
         uint32_t k = i % (BAT_WINDOW / 8);
         if (k == 0) {
             uint64_t left = (uint64_t)(count - i) * 8;
-            if (node_pread(n->file, s->bat_offset + (uint64_t)i * 8, s->buf,
-                           left < BAT_WINDOW ? left : BAT_WINDOW, err) < 0)
+            if (meta_read(n->file, s->bat_offset + (uint64_t)i * 8, s->buf,
+                          left < BAT_WINDOW ? left : BAT_WINDOW, end,
+                          err) < 0)
                 return vhdx_errno(err, err->errnum);
         }
         if (check_bat_entry(n, i, load_le64(s->buf + 8 * k), &payblocks,

@@ -7,9 +7,11 @@
  */
 #include "vhdx.h"
 
+#include "checked.h"
 #include "compat.h"
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
 #define LOG_SIGNATURE 0x65676f6cu  /* "loge" */
 #define DESC_SIGNATURE 0x63736564u /* "desc" */
@@ -88,12 +90,25 @@ static bool desc_is_valid(const uint8_t *d, uint64_t seq)
     return sig == DESC_SIGNATURE;
 }
 
+/* Log bytes at the cursor, through the metadata cache (readahead stops
+ * at the end of the log). */
+static int log_read(struct node *n, const struct log_cursor *c, void *buf,
+                    uint64_t len, struct map_error *err)
+{
+    uint64_t end;
+
+    if (add_overflow_u64(c->offset, c->length, &end))
+        end = 0;
+    if (meta_read(n->file, c->offset + c->read, buf, len, end, err) < 0)
+        return vhdx_errno(err, err->errnum);
+    return 0;
+}
+
 static int read_sector(struct node *n, struct log_cursor *c, uint8_t *buf,
                        struct map_error *err)
 {
-    if (node_pread(n->file, c->offset + c->read, buf, VHDX_LOG_SECTOR_SIZE,
-                   err) < 0)
-        return vhdx_errno(err, err->errnum);
+    if (log_read(n, c, buf, VHDX_LOG_SECTOR_SIZE, err) < 0)
+        return -1;
     c->read = inc_idx(c->read, c->length);
     return 0;
 }
@@ -112,8 +127,8 @@ static int validate_entry(struct node *n, struct log_cursor *c, uint64_t seq,
     uint32_t desc_sectors, total, count, i, d, crc = 0;
 
     *valid = false;
-    if (node_pread(n->file, c->offset + c->read, h, sizeof(h), err) < 0)
-        return vhdx_errno(err, err->errnum);
+    if (log_read(n, c, h, sizeof(h), err) < 0)
+        return -1;
     if (!hdr_is_valid(s, c->length, h) ||
         (seq > 0 && load_le64(h + 16) != seq + 1)) {
         c->read = inc_idx(c->read, c->length);

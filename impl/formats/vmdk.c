@@ -12,6 +12,7 @@
 #include "drivers.h"
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
 #define VMDK3_MAGIC 0x434f5744u /* "COWD" */
 #define VMDK4_MAGIC 0x4b444d56u /* "KDMV" */
@@ -25,7 +26,6 @@
 #define SESPARSE_VOLATILE_MAGIC 0xcafecafeull
 #define MAX_GRANULARITY 0x200000u
 #define MAX_L1_SIZE (32u * 1024u * 1024u)
-#define L1_WINDOW 4096u
 
 /* get_cluster_offset() results */
 enum { VMDK_OK, VMDK_ERROR, VMDK_UNALLOC, VMDK_ZEROED };
@@ -668,65 +668,55 @@ static struct vmdk_extent *find_extent(struct vmdk_state *s, int64_t sector)
     return lo < s->n ? &s->ext[lo] : NULL;
 }
 
-/* One L1 entry, through a window read on demand. */
-static int l1_entry(struct node *n, struct vmdk_extent *e, uint32_t idx,
-                    uint64_t *out, struct map_error *err)
+/* One L1 (grain directory) entry, through the metadata cache. */
+static int l1_entry(struct vmdk_extent *e, uint32_t idx, uint64_t *out,
+                    struct map_error *err)
 {
-    uint64_t pos = (uint64_t)idx * e->entry_size;
-    uint64_t base = pos / L1_WINDOW * L1_WINDOW;
-    uint64_t total = (uint64_t)e->l1_size * e->entry_size;
+    uint64_t end = e->l1_offset + (uint64_t)e->l1_size * e->entry_size;
+    uint8_t b[8];
 
-    if (!e->l1win) {
-        e->l1win = node_alloc(n, L1_WINDOW, "L1 window", err);
-        if (!e->l1win)
-            return -1;
-    }
-    if (!e->l1win_valid || e->l1win_base != base) {
-        uint64_t len = total - base < L1_WINDOW ? total - base : L1_WINDOW;
-        if (node_pread(e->file, e->l1_offset + base, e->l1win, len, err) < 0)
-            return -1;
-        e->l1win_base = base;
-        e->l1win_valid = true;
-    }
-    *out = e->entry_size == 8 ? load_le64(e->l1win + (pos - base))
-                              : load_le32(e->l1win + (pos - base));
+    if (meta_read(e->file, e->l1_offset + (uint64_t)idx * e->entry_size, b,
+                  e->entry_size, end, err) < 0)
+        return -1;
+    *out = e->entry_size == 8 ? load_le64(b) : load_le32(b);
     return 0;
 }
 
-/* A grain table from the small cache, or read. NULL on a read error. */
-static const uint8_t *l2_table(struct node *n, struct vmdk_extent *e,
-                               uint32_t l2_offset, struct map_error *err)
+/* A grain table, loaded whole as qemu reads it; t then walks its entries.
+ * A table in a hole of the file reads as zeros without a read. */
+static int l2_table(struct vmdk_extent *e, uint32_t l2_offset,
+                    struct meta_batch *t, struct map_error *err)
 {
-    size_t bytes = (size_t)e->l2_size * e->entry_size;
-    unsigned i;
+    uint64_t off = (uint64_t)l2_offset * 512;
+    uint64_t bytes = (uint64_t)e->l2_size * e->entry_size;
 
-    for (i = 0; i < VMDK_L2_SLOTS; i++)
-        if (e->l2[i] && e->l2_off[i] == l2_offset)
-            return e->l2[i];
-    i = e->l2_next;
-    e->l2_next = (e->l2_next + 1) % VMDK_L2_SLOTS;
-    if (!e->l2[i]) {
-        e->l2[i] = node_alloc(n, bytes, "grain table", err);
-        if (!e->l2[i])
-            return NULL;
-    }
-    e->l2_off[i] = 0;
-    if (node_pread_table(e->file, (uint64_t)l2_offset * 512, e->l2[i], bytes,
-                         err) < 0)
-        return NULL;
-    e->l2_off[i] = l2_offset;
-    return e->l2[i];
+    meta_batch_init(t, e->file, off + bytes, 0);
+    return meta_load(e->file, off, bytes, 0, err);
+}
+
+/* Entry idx of the grain table in t. */
+static int l2_entry(const struct vmdk_extent *e, struct meta_batch *t,
+                    uint32_t idx, uint64_t *out, struct map_error *err)
+{
+    uint64_t table = t->end - (uint64_t)e->l2_size * e->entry_size;
+    const uint8_t *p;
+
+    if (meta_batch_get(t, table + (uint64_t)idx * e->entry_size,
+                       e->entry_size, &p, err) < 0)
+        return -1;
+    *out = e->entry_size == 8 ? load_le64(p) : load_le32(p);
+    return 0;
 }
 
 /* get_cluster_offset() without allocation. Returns VMDK_* or -1 with err
  * for instar's own failures (memory, qemu's division by zero). */
-static int cluster_offset(struct node *n, struct vmdk_extent *e,
-                          uint64_t off, uint64_t *cluster, uint64_t *unalloc,
+static int cluster_offset(struct vmdk_extent *e, uint64_t off,
+                          uint64_t *cluster, uint64_t *unalloc,
                           struct map_error *err)
 {
     uint64_t rel, l1e, gte;
     uint32_t l1_index, l2_index, l2_offset;
-    const uint8_t *t;
+    struct meta_batch t;
     bool zeroed = false;
 
     if (e->flat) {
@@ -741,7 +731,7 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
     l1_index = (uint32_t)((rel >> 9) / e->l1_entry_sectors);
     if (l1_index >= e->l1_size)
         return VMDK_ERROR;
-    if (l1_entry(n, e, l1_index, &l1e, err) < 0)
+    if (l1_entry(e, l1_index, &l1e, err) < 0)
         return err->kind == MAP_ERR_INTERNAL ? -1 : VMDK_ERROR;
     if (e->sesparse) {
         if (l1e == 0) {
@@ -768,12 +758,11 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
         *unalloc = span - rel % span;
         return VMDK_UNALLOC;
     }
-    t = l2_table(n, e, l2_offset, err);
-    if (!t)
-        return err->kind == MAP_ERR_INTERNAL ? -1 : VMDK_ERROR;
     l2_index = (uint32_t)(((rel >> 9) / e->cluster_sectors) % e->l2_size);
+    if (l2_table(e, l2_offset, &t, err) < 0 ||
+        l2_entry(e, &t, l2_index, &gte, err) < 0)
+        return err->kind == MAP_ERR_INTERNAL ? -1 : VMDK_ERROR;
     if (e->sesparse) {
-        gte = load_le64(t + (size_t)l2_index * 8);
         switch (gte & 0xf000000000000000ull) {
         case 0:
             if (gte)
@@ -791,16 +780,19 @@ static int cluster_offset(struct node *n, struct vmdk_extent *e,
         default:
             return VMDK_ERROR;
         }
-    } else {
-        gte = load_le32(t + (size_t)l2_index * 4);
-        if (e->zero_grain && gte == 1)
-            zeroed = true;
+    } else if (e->zero_grain && gte == 1) {
+        zeroed = true;
     }
     if (!gte || zeroed) {
         if (!zeroed && !e->sesparse) {
             uint32_t i = l2_index + 1;
-            while (i < e->l2_size && load_le32(t + (size_t)i * 4) == 0)
-                i++;
+            uint64_t next = 0;
+            for (; i < e->l2_size; i++) {
+                if (l2_entry(e, &t, i, &next, err) < 0)
+                    return err->kind == MAP_ERR_INTERNAL ? -1 : VMDK_ERROR;
+                if (next)
+                    break;
+            }
             uint64_t grain = (uint64_t)e->cluster_sectors * 512;
             *unalloc = (uint64_t)(i - l2_index) * grain - (rel % grain);
         }
@@ -821,7 +813,7 @@ static int vmdk_block_status(struct node *n, uint64_t off, uint64_t bytes,
     if (!e)
         return map_fail(err, MAP_ERR_METADATA, LINUX_EIO,
                         "no vmdk extent at %llu", (unsigned long long)off);
-    rc = cluster_offset(n, e, off, &cluster, &unalloc, err);
+    rc = cluster_offset(e, off, &cluster, &unalloc, err);
     if (rc < 0)
         return -1;
     if (rc == VMDK_ERROR)

@@ -17,7 +17,6 @@
 #define VMDK_DESC_SIZE      (20u * 512u) /* what CID/parent lookups read */
 #define VMDK_DESC_MAX       ((1u << 20) - 1u) /* vmdk_read_desc() cap */
 #define VMDK_MAX_NESTING    8u   /* instar: descriptor -> sparse -> descriptor */
-#define VMDK_L2_SLOTS       4u
 
 struct vmdk_extent {
     struct node *file;       /* the extent's host (protocol) node */
@@ -37,13 +36,6 @@ struct vmdk_extent {
     uint64_t cluster_sectors;
     uint64_t se_l2_tables;   /* seSparse: sectors */
     uint64_t se_clusters;    /* seSparse: sectors */
-    /* caches (lazily allocated): one L1 window, a few grain tables */
-    uint8_t *l1win;
-    uint64_t l1win_base;
-    bool l1win_valid;
-    uint8_t *l2[VMDK_L2_SLOTS];
-    uint32_t l2_off[VMDK_L2_SLOTS];
-    unsigned l2_next;
 };
 
 /* A file the descriptor named, opened once per distinct path string. */

@@ -12,8 +12,8 @@
 #include "drivers.h"
 #include "endian.h"
 #include "errnos.h"
+#include "meta_cache.h"
 
-#define BAT_WINDOW 65536u
 #define BAT_UNALLOCATED 0xffffffffu
 /* qemu's largest single request (BDRV_REQUEST_MAX_BYTES). */
 #define REQUEST_MAX_BYTES 0x7ffffe00ull
@@ -84,26 +84,25 @@ static int check_dyn_header(struct vpc_state *s, const uint8_t *d,
 
 /*
  * qemu reads the whole BAT and refuses an image whose last allocated
- * block ends past the file: scan it in windows.
+ * block ends past the file: scan it through the metadata cache, which
+ * then answers block status from the same slots.
  */
 static int scan_bat(struct node *n, struct vpc_state *s, struct map_error *err)
 {
     uint64_t size = (uint64_t)s->max_table_entries * 4, done, end;
     uint64_t free_off;
-    uint8_t *buf;
+    uint8_t buf[4096];
 
     if (size > REQUEST_MAX_BYTES || s->bat_offset > NODE_MAX_LENGTH ||
         size > NODE_MAX_LENGTH - s->bat_offset)
         return open_fail(err, LINUX_EIO, "Error reading pagetable");
     free_off = (s->bat_offset + size + 511) & ~(uint64_t)511;
-    if (reader_init(&s->bat, n->file, BAT_WINDOW, err) < 0)
-        return -1;
-    buf = s->bat.buf;
-    for (done = 0; done < size; done += BAT_WINDOW) {
-        uint64_t chunk = size - done < BAT_WINDOW ? size - done : BAT_WINDOW;
+    for (done = 0; done < size; done += sizeof(buf)) {
+        uint64_t chunk = size - done < sizeof(buf) ? size - done : sizeof(buf);
         uint64_t i;
 
-        if (node_pread(n->file, s->bat_offset + done, buf, chunk, err) < 0)
+        if (meta_read(n->file, s->bat_offset + done, buf, chunk,
+                      s->bat_offset + size, err) < 0)
             return open_fail(err, err->errnum, "Error reading pagetable");
         for (i = 0; i < chunk; i += 4) {
             uint32_t e = load_be32(buf + i);
@@ -114,7 +113,6 @@ static int scan_bat(struct node *n, struct vpc_state *s, struct map_error *err)
                 free_off = end;
         }
     }
-    s->bat.filled = 0;   /* the window's bytes are not a valid cache */
     if (free_off > n->file->length)
         return open_fail(err, LINUX_EINVAL,
                          "block-vpc: free_data_block_offset points after "
@@ -167,7 +165,9 @@ static int block_offset(struct node *n, uint64_t off, bool *alloc,
     *alloc = false;
     if (index >= (uint64_t)s->max_table_entries)
         return 0;
-    if (reader_read(&s->bat, s->bat_offset + index * 4, e, 4, err) < 0)
+    if (meta_read(n->file, s->bat_offset + index * 4, e, 4,
+                  s->bat_offset + (uint64_t)s->max_table_entries * 4,
+                  err) < 0)
         return -1;
     entry = load_be32(e);
     if (entry == BAT_UNALLOCATED)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "reader.h"
+#include "node.h"
 
 #define VPC_FOOTER_SIZE 512u
 #define VPC_DYN_HEADER_SIZE 1024u
@@ -43,8 +43,7 @@ struct vpc_state {
     uint32_t block_size;
     uint32_t bitmap_size;     /* per-block sector bitmap, whole sectors */
     int32_t max_table_entries;
-    uint64_t bat_offset;
-    struct reader bat;        /* window over the BAT (4-byte entries) */
+    uint64_t bat_offset;      /* read through the metadata cache */
 };
 
 /* Is the footer's checksum right (qemu: ones' complement byte sum)? */

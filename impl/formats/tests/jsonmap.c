@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "filedev.h"
+#include "meta_cache.h"
 #include "render.h"
 
 uint32_t jsonmap_vhd_size_rule = 1;
@@ -55,6 +56,7 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     void *mem = aligned_alloc(16, arena_size);
     struct map_error err;
     struct open_ctx ctx;
+    struct meta_cache cache;
     struct arena arena;
     struct filedev f;
     struct node *top;
@@ -82,6 +84,8 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     ctx.filename = path;
     ctx.vhd_size_rule = jsonmap_vhd_size_rule;
     ctx.driver_rules = jsonmap_driver_rules;
+    memset(&cache, 0, sizeof(cache));
+    ctx.cache = &cache;
     top = image_open(&ctx, 0, fmt, &err);
     if (!top) {
         if (err.kind == MAP_ERR_OPEN_ERRNO)

@@ -22,8 +22,12 @@ static int md_read(void *ctx, uint32_t dev, uint64_t off, void *buf,
         return -EBADF;
     if (d->read_errno)
         return -d->read_errno;
+    if (off < d->bad_end && (off >= d->bad_start || d->bad_start - off < len))
+        return -EIO;
     m->reads++;
     m->bytes_read += len;
+    if (len > m->max_read)
+        m->max_read = len;
     if (off < d->size)
         n = d->size - off < len ? d->size - off : len;
     if (n)

@@ -25,6 +25,8 @@ struct memdev {
     uint64_t hole_end[MEMDEV_MAX_HOLES];
     int nholes;             /* sorted, disjoint, within [0, size) */
     int read_errno;         /* > 0: every read fails with -read_errno */
+    uint64_t bad_start;     /* reads overlapping [bad_start, bad_end) */
+    uint64_t bad_end;       /* fail with EIO (a bad region) */
     int seek_errno;         /* > 0: data_status reports -seek_errno */
     int info_errno;         /* > 0: info fails */
     const char *name;       /* for io.open (memdev_name); NULL: none */
@@ -35,6 +37,7 @@ struct memdevs {
     int ndev;
     unsigned reads;
     uint64_t bytes_read;
+    uint64_t max_read;      /* the longest read made */
     char log[MEMDEV_MAX_LOG][512];
     int nlog;
     int open_errno;         /* > 0: every io.open fails with it */

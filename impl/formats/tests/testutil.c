@@ -17,6 +17,7 @@ void tctx_init(struct tctx *t, size_t arena_size)
     t->ctx.filename = NULL;
     t->ctx.vhd_size_rule = 1;
     t->ctx.driver_rules = NODE_RULES_NEWEST;
+    t->ctx.cache = &t->cache;
 }
 
 void tctx_free(struct tctx *t)

@@ -7,6 +7,7 @@
 
 #include "map.h"
 #include "memdev.h"
+#include "meta_cache.h"
 
 #define T_MAX_EXTENTS 4096
 
@@ -16,6 +17,7 @@ struct tctx {
     struct arena arena;
     void *mem;
     struct open_ctx ctx;
+    struct meta_cache cache;
     struct map_error err;
 };
 
