@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "instar_abi.h"
+#include "result_text.h"
 
 /* Diagnostic lines a guest may send before we call it a flood. */
 #define MAX_LOG_LINES 64
@@ -187,40 +188,19 @@ static int on_result(struct guest_stream *s, const Instar__MapResult *r)
 
     if (s->state == STREAM_WALKING)
         render_abort(s->render);
-    switch (r->error_kind) {
-    case INSTAR_RESULT_OPEN:
-        if (s->state != STREAM_WAIT_OPEN)
-            return fail(s, "guest protocol error: open error after open");
-        fprintf(s->err, "%s: Could not open '%s': %s\n", s->prog,
-                s->display_name, text);
-        break;
-    case INSTAR_RESULT_OPEN_ERRNO: {
-        int e = guest_errno(r);
-        if (s->state != STREAM_WAIT_OPEN)
-            return fail(s, "guest protocol error: open error after open");
-        fprintf(s->err, "%s: Could not open '%s': Could not open '%s': %s\n",
-                s->prog, s->display_name, s->file_name(s->file_name_ctx, 0),
-                strerror(e));
-        break;
-    }
-    case INSTAR_RESULT_METADATA: {
-        int e = guest_errno(r);
-        fprintf(s->err, "%s: Could not read file metadata: %s\n", s->prog,
-                strerror(e));
-        break;
-    }
-    case INSTAR_RESULT_LENGTH:
-        /* qemu-img map prints its header before blk_getlength(). */
-        if (s->state == STREAM_WAIT_OPEN)
-            render_begin(s->render);
-        fprintf(s->err, "%s: Failed to get size for '%s'\n", s->prog,
-                s->display_name);
-        break;
-    default:
-        fprintf(s->err, "%s: %s\n", s->prog,
-                text[0] ? text : "the guest reported an unknown error");
-        break;
-    }
+    bool open_error = r->error_kind == INSTAR_RESULT_OPEN ||
+                      r->error_kind == INSTAR_RESULT_OPEN_ERRNO;
+    if (open_error && s->state != STREAM_WAIT_OPEN)
+        return fail(s, "guest protocol error: open error after open");
+    /* qemu-img map prints its header before blk_getlength(). */
+    if (r->error_kind == INSTAR_RESULT_LENGTH && s->state == STREAM_WAIT_OPEN)
+        render_begin(s->render);
+    struct result_text rt = {
+        .prog = s->prog, .image = s->display_name,
+        .path = s->file_name(s->file_name_ctx, 0), .kind = r->error_kind,
+        .errnum = guest_errno(r), .text = text,
+    };
+    result_print(s->err, &rt);
     s->exit_status = 1;
     s->state = STREAM_DONE;
     s->failed = true;

@@ -17,6 +17,7 @@
 #include "guest_stream.h"
 #include "instar_map.h"
 #include "render.h"
+#include "result_text.h"
 #include "vmm.h"
 
 #define DEFAULT_TOTAL_SECONDS 3600
@@ -69,15 +70,21 @@ static int open_image(const char *path, const char *shown, const char *prog)
 {
     /* O_NONBLOCK: a FIFO must not block us before we can refuse it. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    struct result_text rt = { .prog = prog, .image = shown, .path = path };
     if (fd < 0) {
-        fprintf(stderr, "%s: Could not open '%s': Could not open '%s': %s\n",
-                prog, shown, path, strerror(errno));
+        rt.kind = INSTAR_RESULT_OPEN_ERRNO;
+        rt.errnum = errno;
+        result_print(stderr, &rt);
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "%s: Could not open '%s': 'file' driver requires "
-                "'%s' to be a regular file\n", prog, shown, path);
+        char text[INSTAR_PATH_MAX + 64];
+        snprintf(text, sizeof text, "'file' driver requires '%s' to be a "
+                 "regular file", path);
+        rt.kind = INSTAR_RESULT_OPEN;
+        rt.text = text;
+        result_print(stderr, &rt);
         close(fd);
         return -1;
     }

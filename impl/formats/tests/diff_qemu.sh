@@ -12,17 +12,9 @@ set -u
 HOSTMAP=$(readlink -f "$1")
 QIMG=${2:-/usr/bin/qemu-img}
 QIO=${3:-/usr/bin/qemu-io}
-J3=
-case "$("$QIMG" --version | head -1)" in
-  *"version 5."*|*"version 6.0"*) J3=--j1 ;;
-  *"version 6."*|*"version 7."*|*"version 8.0"*|*"version 8.1"*) ;;
-  *) J3=--j3 ;;
-esac
-# VHD size rule: CHS for foreign creators up to 9.2 (qemu-img-map.md §5.4)
-VHD=
-case "$("$QIMG" --version | head -1)" in
-  *"version "[5-9].*) VHD=--vhd-chs ;;
-esac
+# hostmap behaves as the release of $QIMG: the profile table decides the
+# JSON layout, merge keys, VHD size rule and driver rules.
+COMPAT="--qemu-compat=$("$QIMG" --version | head -1)"
 W=$(mktemp -d /tmp/instar-diff.XXXXXX)
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$W"' EXIT
 cd "$W" || exit 2
@@ -37,7 +29,7 @@ compare() {
   if [ -s q.err ] && [ "$(tail -c 1 q.err | od -An -c | tr -d ' ')" != '\n' ]; then
     echo >> q.err
   fi
-  "$HOSTMAP" $J3 $VHD "$@" >h.out 2>h.err; local hs=$?
+  "$HOSTMAP" "$COMPAT" "$@" >h.out 2>h.err; local hs=$?
   if [ $qs = $hs ] && cmp -s q.out h.out && cmp -s q.err h.err; then
     pass=$((pass + 1))
   else
@@ -51,7 +43,7 @@ compare() {
 # refused NAME [args]: instar does not implement the format: exit 1 only
 refused() {
   local name=$1; shift
-  "$HOSTMAP" "$@" >h.out 2>h.err; local hs=$?
+  "$HOSTMAP" "$COMPAT" "$@" >h.out 2>h.err; local hs=$?
   if [ $hs = 1 ] && grep -q "not supported by instar yet" h.err; then
     pass=$((pass + 1))
   else

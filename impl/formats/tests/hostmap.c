@@ -3,14 +3,14 @@
  * file with the format library and prints what `qemu-img map
  * --output=json` would, for diffing against real qemu-img:
  *
- *   hostmap [-f FMT] [-s START] [-l LEN] [--j1|--j3] [--vhd-chs] [--stats]
+ *   hostmap [-f FMT] [-s START] [-l LEN] [--qemu-compat=VERSION] [--stats]
  *           FILE
  *
- * The JSON layout is qemu 6.1-8.1's; --j3 adds "compressed" and merges on
- * it as 8.2+ does; --j1 drops "present" and does not merge on it (6.0 and
- * older). --vhd-chs sizes VHDs by qemu <= 9.2's rule (CHS for unknown
- * creators); the default is 10.0+'s. Errors are printed as qemu-img prints
- * them.
+ * --qemu-compat takes what `instar --qemu-compat` takes (X.Y, X.Y.Z or
+ * the first line of `qemu-img --version`) and selects that release's
+ * profile: JSON layout, merge keys, VHD size rule, driver rules. The
+ * default is the newest. Errors are printed as instar prints them, with
+ * qemu-img's name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +35,9 @@ static enum image_format parse_fmt(const char *s)
 int main(int argc, char **argv)
 {
     enum image_format fmt = FMT_PROBE;
-    enum json_profile layout = JSON_J2;
+    struct qemu_profile prof;
     int64_t start = 0, max_length = -1;
-    const char *path = NULL;
+    const char *path = NULL, *compat = NULL;
     bool stats = false;
     struct json_result r;
     int i;
@@ -49,12 +49,8 @@ int main(int argc, char **argv)
             start = strtoll(argv[++i], NULL, 0);
         else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
             max_length = strtoll(argv[++i], NULL, 0);
-        else if (strcmp(argv[i], "--j3") == 0)
-            layout = JSON_J3;
-        else if (strcmp(argv[i], "--j1") == 0)
-            layout = JSON_J1;
-        else if (strcmp(argv[i], "--vhd-chs") == 0)
-            jsonmap_vhd_size_rule = 0;
+        else if (strncmp(argv[i], "--qemu-compat=", 14) == 0)
+            compat = argv[i] + 14;
         else if (strcmp(argv[i], "--stats") == 0)
             stats = true;
         else
@@ -62,10 +58,16 @@ int main(int argc, char **argv)
     }
     if (!path) {
         fprintf(stderr, "usage: hostmap [-f FMT] [-s START] [-l LEN] "
-                        "[--j1|--j3] [--vhd-chs] [--stats] FILE\n");
+                        "[--qemu-compat=VERSION] [--stats] FILE\n");
         return 2;
     }
-    r = instar_map_file(path, fmt, start, max_length, layout);
+    if (!compat)
+        profile_default(&prof);
+    else if (profile_from_compat(compat, &prof) < 0) {
+        fprintf(stderr, "hostmap: unknown release '%s'\n", compat);
+        return 2;
+    }
+    r = instar_map_file(path, fmt, start, max_length, &prof);
     fputs(r.out, stdout);
     fputs(r.err, stderr);
     if (stats)

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "filedev.h"
+#include "instar_abi.h"
+#include "map_words.h"
 #include "meta_cache.h"
 #include "render.h"
-
-uint32_t jsonmap_vhd_size_rule = 1;
-uint32_t jsonmap_driver_rules = NODE_RULES_NEWEST;
+#include "result_text.h"
 
 /* The renderer's view of one merged extent of the format library. */
 static struct map_entry_view entry_view(const struct map_extent *e)
@@ -41,18 +41,43 @@ static int render_extent(void *ctx, const struct map_extent *e,
     return 0;
 }
 
+/*
+ * The release's behaviour in the format library's terms, through the
+ * guest's own translation (guest/map_words.c): no second copy of what a
+ * profile means.
+ */
+static void words_for(const struct qemu_profile *p, struct open_ctx *ctx,
+                      struct map_request *rq)
+{
+    if (!words_vhd_size_rule_in(p->vhd_size_rule, &ctx->vhd_size_rule) ||
+        !words_driver_rules_in(p->driver_rules, &ctx->driver_rules) ||
+        !words_merge_keys_in(p->merge_keys, &rq->merge_keys))
+        abort(); /* profile.c's table holds protocol values only */
+}
+
+/* Prints a failed run's line as instar's host does (result_text.c). */
+static void print_error(FILE *errf, const char *path,
+                        const struct map_error *err)
+{
+    struct result_text rt = {
+        .prog = "qemu-img", .image = path, .path = path,
+        .kind = words_result_out(err->kind), .errnum = err->errnum,
+        .text = err->msg,
+    };
+    result_print(errf, &rt);
+}
+
 struct json_result instar_map_file(const char *path, enum image_format fmt,
                                    int64_t start, int64_t max_length,
-                                   enum json_profile layout)
+                                   const struct qemu_profile *prof)
 {
     struct json_result res = {NULL, NULL, 0, 0, 0, 0, 0};
     size_t out_len = 0, err_len = 0;
     FILE *out = open_memstream(&res.out, &out_len);
     FILE *errf = open_memstream(&res.err, &err_len);
     struct map_request rq = {start, max_length, 0};
-    struct qemu_profile prof;
     struct render_ctx r;
-    size_t arena_size = 64u << 20;
+    size_t arena_size = GUEST_ARENA_SIZE;
     void *mem = aligned_alloc(16, arena_size);
     struct map_error err;
     struct open_ctx ctx;
@@ -62,18 +87,14 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     struct node *top;
     int rc;
 
-    profile_default(&prof);
-    prof.json = layout;
-    render_init(&r, out, errf, "qemu-img", &prof, false);
-    if (layout != JSON_J1)
-        rq.merge_keys |= MERGE_PRESENT;
-    if (layout == JSON_J3)
-        rq.merge_keys |= MERGE_COMPRESSED;
+    memset(&ctx, 0, sizeof(ctx));
+    words_for(prof, &ctx, &rq);
+    render_init(&r, out, errf, "qemu-img", prof, false);
     memset(&err, 0, sizeof(err));
     rc = filedev_open(&f, path);
     if (rc < 0) {
-        fprintf(errf, "qemu-img: Could not open '%s': Could not open '%s': "
-                      "%s\n", path, path, strerror(-rc));
+        map_fail(&err, MAP_ERR_OPEN_ERRNO, -rc, "%s", map_strerror(-rc));
+        print_error(errf, path, &err);
         res.status = 1;
         goto done;
     }
@@ -82,18 +103,14 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     ctx.io = &f.io;
     ctx.arena = &arena;
     ctx.filename = path;
-    ctx.vhd_size_rule = jsonmap_vhd_size_rule;
-    ctx.driver_rules = jsonmap_driver_rules;
     memset(&cache, 0, sizeof(cache));
     ctx.cache = &cache;
     top = image_open(&ctx, 0, fmt, &err);
     if (!top) {
-        if (err.kind == MAP_ERR_OPEN_ERRNO)
-            fprintf(errf, "qemu-img: Could not open '%s': Could not open "
-                          "'%s': %s\n", path, path, strerror(err.errnum));
-        else
-            fprintf(errf, "qemu-img: Could not open '%s': %s\n", path,
-                    err.msg);
+        /* qemu-img map prints its header before blk_getlength(). */
+        if (err.kind == MAP_ERR_LENGTH)
+            render_begin(&r);
+        print_error(errf, path, &err);
         res.status = 1;
         filedev_close(&f);
         goto done;
@@ -102,11 +119,7 @@ struct json_result instar_map_file(const char *path, enum image_format fmt,
     rc = map_image(top, &rq, render_extent, &r, &err);
     if (rc < 0) {
         render_abort(&r);
-        if (err.kind == MAP_ERR_METADATA)
-            fprintf(errf, "qemu-img: Could not read file metadata: %s\n",
-                    strerror(err.errnum));
-        else
-            fprintf(errf, "qemu-img: %s\n", err.msg);
+        print_error(errf, path, &err);
         res.status = 1;
     } else {
         render_finish(&r);
@@ -168,6 +181,25 @@ void json_result_free(struct json_result *r)
     r->out = r->err = NULL;
 }
 
+bool qemu_profile(const char *qemu_img, struct qemu_profile *out)
+{
+    char *cmd = NULL, *line = NULL;
+    size_t cap = 0;
+    bool ok = false;
+    FILE *p;
+
+    if (asprintf(&cmd, "%s --version", qemu_img) < 0)
+        abort();
+    p = popen(cmd, "r");
+    if (p && getline(&line, &cap, p) > 0)
+        ok = profile_from_compat(line, out) == 0;
+    if (p)
+        pclose(p);
+    free(line);
+    free(cmd);
+    return ok;
+}
+
 bool have_program(const char *path)
 {
     return access(path, X_OK) == 0;
@@ -197,6 +229,7 @@ bool same_as_qemu(const char *qemu_img, const char *path,
                   enum image_format fmt, int64_t start, int64_t max_length)
 {
     char args[1024], len[64] = "";
+    struct qemu_profile prof;
     struct json_result q, m;
     bool same;
 
@@ -204,8 +237,12 @@ bool same_as_qemu(const char *qemu_img, const char *path,
         snprintf(len, sizeof(len), "-l %lld", (long long)max_length);
     snprintf(args, sizeof(args), "%s -s %lld %s '%s'", format_arg(fmt),
              (long long)start, len, path);
+    if (!qemu_profile(qemu_img, &prof)) {
+        fprintf(stderr, "%s: cannot tell its release\n", qemu_img);
+        return false;
+    }
     q = qemu_map(qemu_img, args);
-    m = instar_map_file(path, fmt, start, max_length, JSON_J2);
+    m = instar_map_file(path, fmt, start, max_length, &prof);
     same = q.status == m.status && strcmp(q.out, m.out) == 0 &&
            strcmp(q.err, m.err) == 0;
     if (!same)

@@ -1,7 +1,7 @@
 /*
  * Test-side map walks over host files, rendered as qemu-img's JSON by
- * instar's own renderer (impl/cli/render.h) in a chosen key layout (J2,
- * the 6.1-8.1 one, or J1 / J3), so tests and hostmap can compare whole
+ * instar's own renderer (impl/cli/render.h) as a chosen release does
+ * (its struct qemu_profile), so tests and hostmap can compare whole
  * outputs with real qemu-img byte for byte.
  */
 #ifndef INSTAR_TESTS_JSONMAP_H
@@ -24,21 +24,21 @@ struct json_result {
 };
 
 /*
- * Map the file at path (format fmt, FMT_PROBE to probe) and render it.
+ * Map the file at path (format fmt, FMT_PROBE to probe) and render it as
+ * the release of `p` does (JSON layout, merge keys, VHD and driver rules).
  * max_length -1 means none. Free with json_result_free().
  */
 struct json_result instar_map_file(const char *path, enum image_format fmt,
                                    int64_t start, int64_t max_length,
-                                   enum json_profile layout);
+                                   const struct qemu_profile *p);
+
+/* The profile of a qemu-img binary, from its `--version` line. */
+bool qemu_profile(const char *qemu_img, struct qemu_profile *out);
 
 /* Run `qemu-img map --output=json ARGS` through the shell. */
 struct json_result qemu_map(const char *qemu_img, const char *args);
 
 void json_result_free(struct json_result *r);
-
-/* open_ctx.vhd_size_rule for instar_map_file() (default 1, 10.0+ rule). */
-extern uint32_t jsonmap_vhd_size_rule;
-extern uint32_t jsonmap_driver_rules;   /* NODE_RULE_*, default the newest */
 
 /*
  * Map path with the library and with qemu_img (-f as fmt; -s/-l as
