@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Group qemu-img versions whose baselines are identical into profiles.
 
 Usage:

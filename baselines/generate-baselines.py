@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Record what real qemu-img binaries print for `qemu-img map`.
 
 Usage:

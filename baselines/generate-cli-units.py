@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Record what real qemu-img binaries print for the command-line cases
 the CLI unit tests replay in-process (impl/cli/tests/test_options.c,
 test_size.c, test_render.c).

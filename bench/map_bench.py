@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Side-by-side benchmark of `instar map` and `qemu-img map`.
 
 Builds a few images (the bundled sample, a synthetic qcow2 whose clusters

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fails the build when the guest image, .bss included, exceeds its limit.
 # The limit is GUEST_IMAGE_MAX of instar_abi.h, which the linker script
 # exports as the absolute symbol __image_max (and asserts itself); this

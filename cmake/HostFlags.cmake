@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Flags for code that runs on the host (the instar executable, host-side
 # libraries and tests). The guest sets its own flags in guest/CMakeLists.txt,
 # which is why sanitizers are applied per target and not via CMAKE_C_FLAGS.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Python test scripts import the package conformance/lib/instar_testing
 # (conformance/lib/instar_testing/README.md). This is the one place that
 # makes it importable for CMake and CTest: run them as

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Differential testing: random images made by real qemu-img/qemu-io,
 mapped by both `qemu-img map` and `instar map`, compared byte for byte.
 

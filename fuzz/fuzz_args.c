@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the size parser in every profile and the map option
  * parser in every CLI profile. Input: NUL-separated arguments.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the host's decoder of guest message batches and the
  * checks behind it. The guest is untrusted, so arbitrary bytes must never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the whole map pipeline (probe, format driver, generic
  * layer) over an in-memory image, as it runs in the guest.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates the seed corpora in fuzz/corpus/ from small images made with
 # qemu-img/qemu-io. A fuzz_map input is 16 parameter bytes, then an image.
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Batching of GuestMessages. Each hypercall exit costs microseconds, more
  * than qemu-img spends per extent, so messages are packed into the batch

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Guest entry and CPU exception stubs. The VMM enters _start in 64-bit
  * long mode, ring 0, with paging on, interrupts off and segments loaded,

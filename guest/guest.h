@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pieces of the guest runtime that the map operation wires together. */
 #ifndef INSTAR_GUEST_GUEST_H
 #define INSTAR_GUEST_GUEST_H

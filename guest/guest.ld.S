@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The guest is one flat binary loaded at GUEST_IMAGE_ADDR. Everything,
  * .bss included, must end below the stack region: the image limit is

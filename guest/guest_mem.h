@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Guest memory as the guest code sees it. The guest runs identity mapped,
  * so a guest physical address is a pointer: GUEST_PTR(GUEST_MAILBOX_ADDR)

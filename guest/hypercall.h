@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Hypercall wrappers: fill the mailbox, one OUT, read the result. */
 #ifndef INSTAR_GUEST_HYPERCALL_H
 #define INSTAR_GUEST_HYPERCALL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Exception handling: every CPU exception is reported to the host with
  * its vector and RIP, so a guest bug is one clear line, not a triple

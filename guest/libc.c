@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The guest's whole C library: memory and string helpers the compiler and
  * the format code need, and a small vsnprintf for error messages. There

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The map operation: read the configuration the VMM left at a fixed
  * address, open the image, walk it and stream the entries to the host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Translation between the protocol's words (impl/abi/instar_map.h) and
  * the format library's (impl/formats): the one place where the two

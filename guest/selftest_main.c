@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A second guest, for the VMM's tests only (never embedded in instar): it
  * runs the real entry code, IDT and hypercall wrappers, then misbehaves in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Regenerates sample.qcow2, the small image the README's first command maps.
 # 16 MiB virtual, 4 KiB clusters so the file stays tiny: two data runs out
 # of virtual order, a zeroed range and a discarded one.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The README's first command: install what is needed, build, and map the
 # bundled sample image with instar.
 set -eu

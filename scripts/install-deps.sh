@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install what instar needs to build and test on Debian 12, as root.
 # Idempotent: when every package is already present it does nothing and
 # returns in well under a second (no apt-get update).

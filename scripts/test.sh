@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The README's second command: install what is needed, build, and run
 # every test: unit, end-to-end and conformance against qemu-img (default
 # preset), then a short smoke run of every libFuzzer target (fuzz preset).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Check the corpus end to end (a maintainer tool, not run by the build).
 
     scripts/py conformance/corpus/compare_maps.py [--qemu-img P] [--orig DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The hostile tier of the conformance corpus: generators and recipes.
 
 Three uses:

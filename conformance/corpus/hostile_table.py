@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The hostile-corpus table of docs/security.md, made from the manifest.
 
     hostile_table.py MANIFEST DOC            print the table

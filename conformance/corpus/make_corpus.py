@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Generate the conformance image corpus: conformance/images/manifest.json
 and one <id>.data.gz sidecar per image.
 

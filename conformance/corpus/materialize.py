@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Recreate the conformance image corpus with its exact allocation.
 
     scripts/py conformance/corpus/materialize.py SRC_IMAGES_DIR DEST_DIR

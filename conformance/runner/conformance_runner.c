@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One conformance test: replay one baseline record of qemu-img map with
  * instar and compare.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The program-name rule: see program_name.h and docs/conformance.md. */
 #include "program_name.h"
 

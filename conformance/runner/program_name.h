@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The program-name rule of docs/conformance.md: in qemu-img's output,
  * `qemu-img` becomes `instar` where qemu-img names itself, i.e. where

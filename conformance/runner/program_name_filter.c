@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * program_name_filter: the conformance runner's program-name rule
  * (program_name.c) as a filter, stdin to stdout, for the CTest that

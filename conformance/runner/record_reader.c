@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reader of the record format of docs/conformance.md (see record_reader.h). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

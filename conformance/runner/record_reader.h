@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reader of recorded qemu-img outcomes: the record files and versions.tsv
  * that baselines/records.py writes (format: docs/conformance.md). The one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The contract between the VMM (host) and the guest: guest memory map,
  * hypercall numbers and mailbox layout, and the map configuration page.

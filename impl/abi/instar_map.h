@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The words of the map operation that both sides of the VM boundary
  * speak: what the host asks for (the format named with -f, the release's

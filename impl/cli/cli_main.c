@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The `instar` entry point: instar's own options, the command word, then
  * `map` parsed and run as the selected qemu-img release would.

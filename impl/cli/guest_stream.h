@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Turns the guest's message stream into output. Every message is checked
  * before it reaches the renderer: the guest is untrusted, so an extent

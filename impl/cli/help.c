@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The C1-Deb and C2 texts are qemu-img's bytes (checked against Debian
  * 10.0.13 and 11.1.3 in baselines/units); only the program name

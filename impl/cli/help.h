@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Help texts. `map -h` prints what the imitated qemu-img prints; where
  * that is qemu-img's global help (C0, C1), instar prints its own global

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instar's own command-line options, taken out of argv before the
  * qemu-img-style parsing of `map` sees it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * img_map()'s option loop and the checks that follow it, per CLI profile.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `map` options, parsed exactly as the selected qemu-img release parses
  * them: glibc getopt_long with that release's option string and long

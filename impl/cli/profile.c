@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The version table. Each row holds from its release until the next row's;
  * the last row also covers releases newer than any we have seen. Evidence

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Which qemu-img release instar imitates. Every version-dependent
  * behaviour is one field of struct qemu_profile, and profile.c holds the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Chooses the renderer; each output's bytes live in its own file. */
 #include "render_impl.h"
 

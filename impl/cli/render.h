@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The two map outputs, streamed one entry at a time in constant memory
  * (qemu-img-map.md §3, §4.5). render.c picks the renderer; render_json.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Human output (qemu-img-map.md §3.1, §4.5). qemu prints only data that
  * is not zero, as "%#-16x" columns: "0" for zero, no truncation, so from

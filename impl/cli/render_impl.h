@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The per-output halves of render.h, dispatched by render.c. */
 #ifndef INSTAR_CLI_RENDER_IMPL_H
 #define INSTAR_CLI_RENDER_IMPL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * JSON output, byte for byte as qemu-img's dump_map_entry(): one printf
  * per entry, numbers as signed 64-bit decimals, "offset" only when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The stderr line of a map run that ended in an error, composed the one
  * way qemu-img composes it (the sentences are listed with enum

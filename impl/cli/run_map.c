@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `instar map` after option parsing: open the image read-only, boot the
  * guest with the map configuration, and stream its messages through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Runs one `instar map` after option parsing: boots the guest, streams its
  * messages into the renderer. Implemented in run_map.c (VMM side).

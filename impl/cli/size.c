@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-img's cvtnum(): a size in [0, INT64_MAX] or one of its messages.
  * The texts are per CLI profile, because Debian's 10.0 patch and the 10.1

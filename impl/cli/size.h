@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `-s`/`-l` values: qemu-img's cvtnum() on top of qemu_strtosz(), in each
  * generation qemu has shipped (qemu-img-map.md §2.7, docs/profiles.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu_strtosz() as qemu-img shipped it, one function per generation.
  * Each follows qemu's control flow step by step (including where it moves

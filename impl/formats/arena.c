@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The bump allocator behind every table and cache. Nothing is ever freed:
  * a map run allocates a bounded amount up front (driver state, the

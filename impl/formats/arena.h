@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Bump allocator over a fixed region. The guest has no heap: tables,
  * caches and driver state come from here, and running out is an error the

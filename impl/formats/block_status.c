@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The generic half of qemu's block status (block/io.c,
  * bdrv_co_block_status). Drivers only describe their own layer; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Block status of one node, as qemu's bdrv_co_block_status() computes it
  * on top of the node's driver (want_zero mode): the driver's answer plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Checked arithmetic for every size or offset derived from image bytes. */
 #ifndef INSTAR_FORMATS_CHECKED_H
 #define INSTAR_FORMATS_CHECKED_H

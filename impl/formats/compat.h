@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The little of the C library that format code may use. The same sources
  * are built into the freestanding guest (guest/libc.c provides these) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The driver tables image_open() chooses from. */
 #ifndef INSTAR_FORMATS_DRIVERS_H
 #define INSTAR_FORMATS_DRIVERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Explicit little/big-endian loads: on-disk structures are byte arrays. */
 #ifndef INSTAR_FORMATS_ENDIAN_H
 #define INSTAR_FORMATS_ENDIAN_H

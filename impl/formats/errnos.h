@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Linux errno values, spelled out because the guest has no <errno.h>.
  * The io_ops report negative errnos from the host's syscalls, and map

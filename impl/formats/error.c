@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Recording the one error a map run ends with. */
 #include "error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Errors a map run can end with. The text is what qemu-img prints after
  * its fixed prefix, so the host can compose the exact line:

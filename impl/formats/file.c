@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The protocol node over a host device, as qemu's file-posix driver sees a
  * regular file: its length is st_size rounded up to a sector, and block

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu-img's img_map() loop over the generic block status: walk
  * [start, end), resolve each position down the backing chain

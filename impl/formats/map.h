@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The generic map layer: what qemu's block layer and img_map do on top of
  * the drivers. It walks [start, end), asks the layer stack for status the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metadata cache (see meta_cache.h): slots, the readahead window and
  * the zero rule.

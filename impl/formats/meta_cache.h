@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metadata cache: every table a driver walks (qcow2 L1, L2, refcount
  * table and blocks, bitmap tables, header extensions and snapshots

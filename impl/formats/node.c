@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Opening an image the way qemu's bdrv_open() does for `qemu-img map`:
  * a protocol node over the device, then the format node chosen by -f or

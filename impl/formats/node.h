@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A node is one layer of an opened image, as in qemu's block graph: the
  * protocol node over a host device ("file"), a format node over it (raw,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qemu's per-driver probe functions, one scorer each, in qemu's terms.
  * Only the winner matters; scores are kept so that ties and the weak

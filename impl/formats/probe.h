@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Format probing exactly as qemu's bdrv_probe_all(): every driver scores
  * the first 2048 bytes of the image and the highest score wins; raw scores

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The qcow2 driver: open in qcow2_do_open()'s order, so that the first
  * check qemu fails is the one instar reports, and block status per

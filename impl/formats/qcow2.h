@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2 internals shared by the driver's files:
  *   qcow2_header.c   fixed header: parse a byte buffer, validate fields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Persistent dirty bitmaps, as far as opening an image for `qemu-img map`
  * goes: qemu loads every bitmap at open (qcow2_load_dirty_bitmaps), so a

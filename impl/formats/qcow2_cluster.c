@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2 cluster lookups (qcow2_get_host_offset and its helpers): which
  * state the cluster at a guest offset is in, and how far the same state

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2 header extensions (qcow2_read_extensions) and the feature-name
  * table used to name unknown incompatible features. Extensions are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The qcow2 fixed header: decoding from bytes and the field checks of
  * qcow2_do_open(), in qemu's order and with qemu's messages, so that an

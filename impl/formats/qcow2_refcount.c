@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2_detect_metadata_preallocation(): qemu decides once per open
  * whether an image looks preallocated (metadata=...): more clusters carry

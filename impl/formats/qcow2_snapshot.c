@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The internal snapshot table, walked only to fail where qemu's
  * qcow2_read_snapshots() fails when opening an image: too much extra data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * raw format: the guest view is the file itself. Like qemu's raw-format
  * driver it answers every query with "ask my file at the same offset",

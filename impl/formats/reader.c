@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small metadata pieces, through the metadata cache. */
 #include "reader.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Metadata parsed in many small pieces at open (qcow2 header extensions,
  * the feature table, snapshot headers, the bitmap directory and tables):

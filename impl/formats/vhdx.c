@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vhdx driver: vhdx_open()'s checks in qemu's order. qemu's vhdx has
  * no block-status callback, so the generic layer maps the whole image as

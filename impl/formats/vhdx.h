@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vhdx internals shared by the driver's files, after qemu's block/vhdx.h.
  * All on-disk fields are little-endian; GUIDs are compared as their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * crc32c and the vhdx log search of qemu's vhdx_parse_log(): the log is a
  * circular buffer of 4 KiB sectors; if it holds a valid sequence of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vhdx region table and metadata table, in vhdx_open_region_tables() and
  * vhdx_parse_metadata() order. qemu fails these with bare errnos.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vmdk driver: open in vmdk_open()'s order, so that the first check
  * qemu fails is the one instar reports, and block status per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vmdk driver (qemu's block/vmdk.c as qemu-img map sees it): sparse
  * extents (VMDK4 "KDMV", VMDK3 "COWD", ESXi seSparse), flat extents, and

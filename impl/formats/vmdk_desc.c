@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vmdk text descriptor as qemu reads it: not with a grammar but with
  * strstr() for a few keys and one sscanf() per line, whose quirks decide

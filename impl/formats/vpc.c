@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vpc (VHD) driver: open in vpc_open()'s order with its messages, and
  * block status as vpc_co_block_status(): fixed images are data at the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vpc (VHD) on-disk layout and the driver state, after qemu's
  * block/vpc.c. All fields are big-endian on disk.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The VHD footer: checksum and the virtual-size rule of vpc_open(). */
 #include "vpc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host-side decoding of a guest message batch. The batch comes from the
  * guest, which is untrusted: every length prefix is bounded and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A tiny freestanding protobuf encoder for GuestMessage, used by the guest
  * (which has no protobuf-c). Each function appends one length-delimited

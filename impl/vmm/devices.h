@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host files the guest may read, by index. The host copies bytes and asks
  * the filesystem about holes; it never looks at what it copies.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The guest binary, embedded so that instar is a single file. */
     .section .rodata
     .balign 16

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Hypercall dispatch. Every field the guest supplies is checked here:
  * device index, guest address ranges (with overflow), length caps.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Which files an image may make instar open (VMDK extents, qcow2 data
  * files). qemu-img opens whatever an image names; instar opens only

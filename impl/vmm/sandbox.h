@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Confinement of the instar process for the run loop. The threat: the
  * guest runs code derived from a hostile image, and a bug in the host's

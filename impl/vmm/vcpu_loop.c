@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vCPU run loop: one switch on the exit reason. Hypercalls (stores to
  * the doorbell page) are the only expected exit; anything else is a loud

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * KVM setup: memory, one vCPU entered directly in 64-bit long mode with
  * identity-mapped page tables, and the guest binary copied to its load

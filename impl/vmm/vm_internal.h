@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* State shared by vm.c (setup), vm_state.c (devices, configuration page)
  * and vcpu_loop.c (run loop, hypercalls). */
 #ifndef INSTAR_VMM_VM_INTERNAL_H

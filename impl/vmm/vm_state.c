@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The parts of a VM that do not depend on KVM: its devices (the image and
  * the files it names), the path policy and the map configuration page.

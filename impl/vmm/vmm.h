@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The VMM: one KVM virtual machine with one vCPU in long mode, running the
  * embedded guest binary. It knows hypercalls and guest memory, nothing

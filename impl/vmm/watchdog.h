@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Ends a guest that runs too long. A periodic SIGALRM interrupts KVM_RUN
  * (it returns EINTR); the run loop then asks watchdog_expired().

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """instar on the hostile images that have no baseline.
 
 Some hostile images make qemu-img itself hang (a backing chain that loops

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """End-to-end test: `instar map` must behave exactly like `qemu-img map`.
 
 For every image recipe in IMAGES and every invocation in WINDOWS x OUTPUTS x

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Shows that the sandbox is in force during a real `instar map` run.
 
 instar maps an image with a million extents into a pipe that this script

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Replay baseline tests through the test-only instar-inproc, without KVM.
 
 conformance/CMakeLists.txt writes every INSTAR_INPROC_STRIDE-th baseline

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * TEST-ONLY: the VMM API of impl/vmm/vmm.h without KVM, for machines with
  * no /dev/kvm. Never part of instar: it runs the image parser in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """instar's test tooling: what the Python scripts of the project share.
 
     program_name   the program-name rule of docs/conformance.md

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The command-line flags every script that runs the tools shares:
 
     --instar PATH     the instar under test (default: build/instar of this tree)

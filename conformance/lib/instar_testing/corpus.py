@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The image corpus's recipes (conformance/corpus/make_corpus.py for the
 safe tier, hostile.py for the hostile tier) and how their commands run.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Allocation of image files on the host filesystem: shared by the corpus
 generator (make_corpus.py) and materialize.py.  Python 3 stdlib only.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Running qemu-img and instar the same way, and comparing them.
 
 Every run is the way docs/conformance.md records baselines: argv[0] is the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Building test images: argv builders, patchers, synthetic images.
 
 The builders return plain argv lists naming their programs `qemu-img`,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """/dev/kvm: instar boots a guest, so without a usable /dev/kvm nothing
 that runs instar can pass or fail. The project's rule: say so loudly and
 skip (exit status 77, which CTest reports as skipped), never pass."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The program-name rule of docs/conformance.md, as the conformance runner
 applies it (conformance/runner/program_name.c; the CTest
 `program_name/c_vs_python` runs both over the same inputs).

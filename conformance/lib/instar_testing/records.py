@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Writer of the recorded qemu-img outcomes (format: docs/conformance.md).
 
 The one place that turns qemu-img runs into record text: the escape of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Unit tests of instar_testing's harness, kvm, corpus and cli modules
 (no qemu-img, no instar, no /dev/kvm needed).
 

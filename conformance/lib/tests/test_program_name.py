@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The program-name rule is one rule: the conformance runner's C code
 (conformance/runner/program_name.c, through program_name_filter) and the
 Python package's (instar_testing.program_name) must turn the same inputs

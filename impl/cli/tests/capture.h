@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Runs a function with its output captured: `out` is a memory stream and
  * the process's stderr (fd 2) goes to a temporary file, because glibc's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The host's checks on the guest's message stream. The guest is
  * untrusted: any message that does not continue the requested range

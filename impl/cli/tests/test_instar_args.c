@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* instar's own options: extraction from argv and profile selection. */
 #include <criterion/criterion.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * map_options_parse() against real qemu-img: every run recorded in
  * baselines/units (each case, for each binary) is replayed with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The version table: every row boundary and every accepted form. */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Renderer bytes. For each real qemu-img run over the renderer images in
  * baselines/units, the JSON output is parsed back into entries, and the

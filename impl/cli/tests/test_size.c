@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * -s/-l parsing. The binaries' runs in baselines/units give S0 (5.2),
  * S1 (7.2), S3 (Debian 10.0.x) and S4 (11.1.3), each with its profile's

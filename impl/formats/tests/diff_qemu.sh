@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Differential check of the format library against real qemu-img: builds
 # images with qemu-img / qemu-io, maps each with `qemu-img map
 # --output=json` and with hostmap (a build of the same library over real

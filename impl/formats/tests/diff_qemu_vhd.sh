@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vpc (VHD) and vhdx cases of diff_qemu.sh (sourced: uses compare,
 # windows, mk and qio). Hostile variants are patched with vhdpoke.py.
 _here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* io_ops over one real file: the host side of the guest's hypercalls. */
 #include "filedev.h"
 

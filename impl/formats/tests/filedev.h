@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host-only io_ops over real files (pread, lseek, fstat), for the
  * hostmap dev tool and tests that compare with real qemu-img.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostmap: a host-only dev tool (not part of instar) that maps a real
  * file with the format library and prints what `qemu-img map

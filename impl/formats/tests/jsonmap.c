@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Map walks rendered by instar's renderer, and real qemu-img runs, for tests. */
 #include "jsonmap.h"
 

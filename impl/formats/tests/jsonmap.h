@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Test-side map walks over host files, rendered as qemu-img's JSON by
  * instar's own renderer (impl/cli/render.h) as a chosen release does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The in-memory test devices. */
 #include "memdev.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * In-memory devices for unit tests: io_ops over malloc'd buffers, with a
  * list of holes that data_status reports the way Linux lseek

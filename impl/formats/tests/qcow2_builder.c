@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The synthetic qcow2 builder. */
 #include "qcow2_builder.h"
 

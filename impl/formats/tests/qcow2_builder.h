@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Synthetic qcow2 images for unit tests, built cluster by cluster:
  * cluster 0 header, 1 refcount table, 2 refcount block (16-bit), then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* map_strerror() must print glibc's text: qemu-img's messages embed
  * strerror(), and the guest has no libc to ask. */
 #include <criterion/criterion.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The file protocol node: length rounding and block status from
  * SEEK_DATA/SEEK_HOLE answers, as file-posix find_allocation() and

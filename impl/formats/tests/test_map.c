@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The generic layer: block status rules (bdrv_co_block_status) and the
  * img_map loop (clipping, wrap-around, merging, emission timing), driven

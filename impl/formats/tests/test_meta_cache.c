@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metadata cache over an in-memory device: hits, readahead sizes and
  * bounds, the zero rule, eviction, and the exact-read fallback.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Format probing: qemu's per-driver scores over the first 2 KiB. */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Persistent bitmaps at open: qemu loads them all, so broken directories
  * and tables fail the open. Messages as qemu-img 7.2.22 prints them for

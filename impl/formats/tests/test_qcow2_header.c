@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2 open: header validation in qcow2_do_open()'s order with qemu's
  * messages (checked against qemu-img 7.2.22 by diff_qemu.sh, which pokes

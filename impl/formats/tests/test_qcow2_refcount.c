@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metadata-preallocation heuristic (qcow2_detect_metadata_
  * preallocation) and what it changes: with it on, data clusters over

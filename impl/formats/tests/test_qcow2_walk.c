@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * qcow2 cluster walk: the states of qcow2_co_block_status() as map
  * entries, runs of clusters answered at once, and corruption found while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * raw format: a passthrough to the file node. Expected outputs are either
  * taken from real qemu-img at run time, or pasted with the command that

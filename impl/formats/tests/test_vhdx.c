@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vhdx: vhdx_open()'s checks (headers, log, region table, metadata, BAT)
  * on a synthetic image, and the single data extent of a driver without a

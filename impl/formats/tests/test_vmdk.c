@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The vmdk driver over synthetic images built here: VMDK4 sparse headers
  * and their validation, grain tables (unallocated, data, zeroed grains,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vpc (VHD): vpc_open()'s checks and messages, the virtual-size rule of
  * both qemu eras, and dynamic/fixed block status, on synthetic images.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared fixtures for the format library's unit tests. */
 #include "testutil.h"
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Patch VHD / VHDX images for diff_qemu_vhd.sh's hostile cases.
 
 scripts/py impl/formats/tests/vhdpoke.py FILE EDIT... ; edits are applied in order and checksums are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The host's batch decoder against well-formed and hostile batches. */
 #include <criterion/criterion.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The guest's hand-written encoder must produce exactly the bytes that
  * protobuf-c's packer produces for the same GuestMessage, so the host's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The misbehaving test guest (guest/selftest_main.c). */
     .section .rodata
     .balign 16

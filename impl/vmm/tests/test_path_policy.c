@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The policy for files an image names: text checks and where opens land. */
 #include <criterion/criterion.h>
 #include <errno.h>

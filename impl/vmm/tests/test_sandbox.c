@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The seccomp filter, tested from both sides in Firecracker's style: each
  * allowed call with allowed arguments works, and the same call with a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The VMM against tiny fixture guests (a few hand-assembled instructions,
  * in kvmtool's style): every way a guest can misbehave must end the run
