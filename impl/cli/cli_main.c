@@ -11,6 +11,7 @@
 #include "help.h"
 #include "instar_args.h"
 #include "options.h"
+#include "output.h"
 #include "profile.h"
 #include "run_map.h"
 
@@ -49,14 +50,10 @@ static int command_error(const char *prog, const char *what, const char *cmd)
     return 1;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, const char *prog)
 {
-    const char *prog = basename_of(argc > 0 ? argv[0] : NULL);
     struct instar_options iopts = { .compat = NULL };
     struct qemu_profile profile;
-
-    /* Like qemu-img: a closed pipe is a write error, not a signal death. */
-    signal(SIGPIPE, SIG_IGN);
 
     if (argc < 1) {
         return command_error(prog, "Not enough arguments", NULL);
@@ -96,4 +93,23 @@ int main(int argc, char **argv)
         return status;
     }
     return run_map(&opts, &iopts, &profile, prog);
+}
+
+int main(int argc, char **argv)
+{
+    const char *prog = basename_of(argc > 0 ? argv[0] : NULL);
+
+    /* A closed pipe is a write error we report, not a signal death. */
+    signal(SIGPIPE, SIG_IGN);
+    if (stdio_reopen_closed() < 0) {
+        /* Nothing may be printable: the status is all we can say. */
+        return 1;
+    }
+    int status = run(argc, argv, prog);
+    /* Output that did not arrive is a failure, whatever came before
+     * (qemu-img exits 0 here: docs/quirks.md). */
+    if (output_finish(stdout, stderr, prog) < 0) {
+        return 1;
+    }
+    return status;
 }

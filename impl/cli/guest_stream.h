@@ -38,6 +38,7 @@ struct guest_stream {
     unsigned logs;
     int exit_status;            /* valid once state == STREAM_DONE */
     bool failed;                /* an error was printed; stop the guest */
+    bool output_lost;           /* stdout failed: the run was stopped */
 };
 
 void guest_stream_init(struct guest_stream *s, struct render_ctx *r,

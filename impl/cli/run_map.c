@@ -17,6 +17,7 @@
 #include "guest_decode.h"
 #include "guest_stream.h"
 #include "instar_map.h"
+#include "output.h"
 #include "render.h"
 #include "result_text.h"
 #include "vmm.h"
@@ -102,6 +103,12 @@ static int on_batch(void *ctx, const uint8_t *batch, size_t len)
         char what[300];
         snprintf(what, sizeof what, "guest protocol error: %s", why);
         guest_stream_fail(s, what);
+        return 1;
+    }
+    /* Output that cannot be written (a full disk, a reader that went
+     * away): stop mapping now; main() reports it. */
+    if (output_failed(stdout)) {
+        s->output_lost = true;
         return 1;
     }
     return rc;
@@ -211,6 +218,10 @@ int run_map(const struct map_options *o, const struct instar_options *io,
                                  sizeof err);
     /* Device names are printed until the last message: destroy after. */
 
+    if (s.output_lost) {
+        vm_destroy(vm);
+        return 1; /* main() prints the write error */
+    }
     if (out == VM_FAILED) {
         guest_stream_fail(&s, err);
     } else if (s.state != STREAM_DONE) {
