@@ -92,25 +92,8 @@ static void buf_addc(struct buf *b, char c)
 }
 
 /* Replace every `from` in b by `to`. */
-/* True if the text at p (n bytes left) starts with one of the strings of
- * the NULL-terminated list `next`, or if next is NULL. */
-static bool followed_by(const char *p, size_t n, const char *const *next)
-{
-    if (!next) {
-        return true;
-    }
-    for (; *next; next++) {
-        size_t l = strlen(*next);
-        if (l <= n && memcmp(p, *next, l) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Replace every `from` (that one of `next` follows, unless next is NULL). */
-static void buf_replace_if(struct buf *b, const char *from, const char *to,
-                           const char *const *next)
+/* Replace every `from` with `to`. */
+static void buf_replace(struct buf *b, const char *from, const char *to)
 {
     size_t fl = strlen(from), tl = strlen(to);
     struct buf out = {0};
@@ -119,8 +102,7 @@ static void buf_replace_if(struct buf *b, const char *from, const char *to,
         return;
     }
     while (i < b->len) {
-        if (i + fl <= b->len && memcmp(b->p + i, from, fl) == 0 &&
-            followed_by(b->p + i + fl, b->len - i - fl, next)) {
+        if (i + fl <= b->len && memcmp(b->p + i, from, fl) == 0) {
             buf_add(&out, to, tl);
             i += fl;
         } else {
@@ -132,11 +114,6 @@ static void buf_replace_if(struct buf *b, const char *from, const char *to,
     if (!b->p) {
         buf_add(b, "", 0);
     }
-}
-
-static void buf_replace(struct buf *b, const char *from, const char *to)
-{
-    buf_replace_if(b, from, to, NULL);
 }
 
 /* The program-name rule (docs/conformance.md, program_name.c). */
