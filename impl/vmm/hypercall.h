@@ -18,6 +18,19 @@ enum hc_outcome {
     HC_FAIL,      /* error: message in err */
 };
 
+/* How a run ends after a hypercall that does not continue it: the one
+ * mapping both run loops (vcpu_loop.c, the test-only tests/inproc) use. */
+static inline enum vm_outcome hc_run_outcome(enum hc_outcome o)
+{
+    switch (o) {
+    case HC_EXIT: return VM_EXITED;
+    case HC_STOP: return VM_STOPPED;
+    case HC_CONTINUE: /* not an end: the caller resumes the guest */
+    case HC_FAIL: break;
+    }
+    return VM_FAILED;
+}
+
 enum hc_outcome hypercall_dispatch(struct vm *vm, uint32_t nr, vm_emit_fn emit,
                                    void *ctx, uint64_t *status, char *err,
                                    size_t errlen);

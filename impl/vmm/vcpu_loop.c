@@ -62,14 +62,13 @@ static enum vm_outcome run_loop(struct vm *vm, vm_emit_fn emit, void *ctx,
             return VM_FAILED;
         }
         switch (run->exit_reason) {
-        case KVM_EXIT_MMIO:
-            switch (handle_mmio(vm, emit, ctx, status, err, errlen)) {
-            case HC_CONTINUE: continue;
-            case HC_EXIT: return VM_EXITED;
-            case HC_STOP: return VM_STOPPED;
-            case HC_FAIL: return VM_FAILED;
-            }
-            return VM_FAILED;
+        case KVM_EXIT_MMIO: {
+            enum hc_outcome o = handle_mmio(vm, emit, ctx, status, err,
+                                            errlen);
+            if (o == HC_CONTINUE)
+                continue;
+            return hc_run_outcome(o);
+        }
         case KVM_EXIT_INTR:
             continue; /* the watchdog tick */
         case KVM_EXIT_HLT:

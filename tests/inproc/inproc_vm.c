@@ -155,8 +155,7 @@ enum vm_outcome vm_run(struct vm *vm, const struct vm_limits *limits,
                                                status, err, errlen);
         if (h == HC_CONTINUE)
             continue;
-        /* As vcpu_loop.c's run_loop maps them. */
-        o = h == HC_EXIT ? VM_EXITED : h == HC_STOP ? VM_STOPPED : VM_FAILED;
+        o = hc_run_outcome(h);
         break;
     }
     vm->limits = NULL;
