@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,26 +68,44 @@ static int env_limits(unsigned *total, unsigned *idle, const char *prog)
                               prog, stderr);
 }
 
+/* "<prog>: Could not open '<image>': <what>", the host's own open errors. */
+static void __attribute__((format(printf, 3, 4)))
+open_error(const char *prog, const char *shown, const char *fmt, ...)
+{
+    /* Whole, however long the name the user gave: no fixed buffer. */
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (text) {
+        va_start(ap, fmt);
+        vsnprintf(text, (size_t)len + 1, fmt, ap);
+        va_end(ap);
+    }
+    struct result_text rt = { .prog = prog, .image = shown,
+                              .kind = INSTAR_RESULT_OPEN,
+                              .text = text ? text : "out of memory" };
+    result_print(stderr, &rt);
+    free(text);
+}
+
 /* Opens the image like file-posix: read-only, regular files only. */
 static int open_image(const char *path, const char *shown, const char *prog)
 {
     /* O_NONBLOCK: a FIFO must not block us before we can refuse it. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    struct result_text rt = { .prog = prog, .image = shown, .path = path };
     if (fd < 0) {
-        rt.kind = INSTAR_RESULT_OPEN_ERRNO;
-        rt.errnum = errno;
+        struct result_text rt = { .prog = prog, .image = shown, .path = path,
+                                  .kind = INSTAR_RESULT_OPEN_ERRNO,
+                                  .errnum = errno };
         result_print(stderr, &rt);
         return -1;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        char text[INSTAR_PATH_MAX + 64];
-        snprintf(text, sizeof text, "'file' driver requires '%s' to be a "
-                 "regular file", path);
-        rt.kind = INSTAR_RESULT_OPEN;
-        rt.text = text;
-        result_print(stderr, &rt);
+        open_error(prog, shown, "'file' driver requires '%s' to be a regular "
+                   "file", path);
         close(fd);
         return -1;
     }
@@ -163,13 +182,12 @@ int run_map(const struct map_options *o, const struct instar_options *io,
     enum instar_format fmt;
     int known = format_from_name(p, o->format, &fmt);
     if (known == -1) {
-        fprintf(stderr, "%s: Could not open '%s': Unknown driver '%s'\n",
-                prog, shown, o->format);
+        open_error(prog, shown, "Unknown driver '%s'", o->format);
         return 1;
     }
     if (known == -2) {
-        fprintf(stderr, "%s: Could not open '%s': the '%s' driver is not "
-                "supported by instar\n", prog, shown, o->format);
+        open_error(prog, shown, "the '%s' driver is not supported by instar",
+                   o->format);
         return 1;
     }
 
